@@ -1,0 +1,337 @@
+using ActorContractivity.Core.Eigen;
+using ActorContractivity.Core.Enumeration;
+using ActorContractivity.Core.Model;
+
+namespace ActorContractivity.Core.Inner;
+
+/// <summary>Settings of the inner (worst slope pattern) search.</summary>
+/// <param name="Starts">Independent starts of the gradient system.</param>
+/// <param name="Seed">Seed of the random starts; results depend only on it, not on thread timing.</param>
+/// <param name="MaxSteps">Projected-gradient steps per start.</param>
+/// <param name="PolishCandidates">Single-slope flips tried per polish round, best first-order gain first;
+/// 0 tries them all.</param>
+/// <param name="EnumerationLimit">Samples with at most this many slopes are enumerated exactly.</param>
+/// <param name="MaxDegreeOfParallelism">Threads for independent starts and enumeration chunks; −1 for all.</param>
+public sealed record InnerOptions(
+    int Starts = 8,
+    int Seed = 0,
+    int MaxSteps = 200,
+    int PolishCandidates = 0,
+    int EnumerationLimit = 20,
+    int MaxDegreeOfParallelism = -1)
+{
+    /// <summary>Eigen-solver settings.</summary>
+    public LanczosOptions Lanczos { get; init; } = LanczosOptions.Default;
+}
+
+/// <summary>The worst slope pattern found for one sample and one box.</summary>
+/// <param name="Value">F at <paramref name="Slopes"/> (recomputed there).</param>
+/// <param name="Slopes">The witness: flat D_1 … D_k, a vertex of the box.</param>
+/// <param name="Vector">Top eigenvector at the witness.</param>
+/// <param name="Gradient">∂F/∂d at the witness.</param>
+/// <param name="Residual">Eigen-solver residual at the witness (φ scale).</param>
+/// <param name="Exact">True when the vertices were enumerated, so the value is the maximum.</param>
+/// <param name="GradientSteps">Accepted gradient steps over all starts.</param>
+/// <param name="Evaluations">Objective evaluations (eigen solves) over all starts.</param>
+/// <param name="Products">Products with J or Jᵀ over all starts.</param>
+/// <param name="Vertices">Vertices enumerated (0 when not enumerated).</param>
+public sealed record InnerResult(
+    double Value,
+    double[] Slopes,
+    double[] Vector,
+    double[] Gradient,
+    double Residual,
+    bool Exact,
+    int GradientSteps,
+    int Evaluations,
+    long Products,
+    long Vertices);
+
+/// <summary>
+/// Inner level (DESIGN §1.2): maximise F(D) over the box [ℓ, u]^(n₁+…+n_k). F is convex in each D_j, so every
+/// projected step D ← clip(D + hG) that the linearisation favours cannot decrease F in exact arithmetic; the
+/// step size still adapts (doubling on success, shrinking on a numerical decrease). Iterates end at vertices,
+/// where single-slope flips polish them. Several seeded starts run independently; the best is the witness, a
+/// lower bound on the true maximum unless the sample is small enough to enumerate.
+/// </summary>
+public static class InnerSolver
+{
+    /// <summary>Finds the worst slope pattern of one sample in the box [lower, upper].</summary>
+    /// <param name="sample">The layers.</param>
+    /// <param name="sampleIndex">Index of the sample (salts the seed so samples get different starts).</param>
+    /// <param name="lower">ℓ.</param>
+    /// <param name="upper">u.</param>
+    /// <param name="discreteStep">Explicit Euler step h, or null for the flow.</param>
+    /// <param name="options">Starts, seed and budgets.</param>
+    /// <param name="warmSlopes">A previous witness mapped into this box, or null.</param>
+    /// <param name="warmVector">Its eigenvector, or null.</param>
+    public static InnerResult Solve(
+        Sample sample,
+        int sampleIndex,
+        double lower,
+        double upper,
+        double? discreteStep,
+        InnerOptions options,
+        double[]? warmSlopes = null,
+        double[]? warmVector = null)
+    {
+        if (lower == upper)
+        {
+            return Point(sample, sampleIndex, lower, discreteStep, options);
+        }
+
+        if (sample.DiagonalCount <= options.EnumerationLimit)
+        {
+            return Enumerate(sample, sampleIndex, lower, upper, discreteStep, options);
+        }
+
+        var starts = StartPoints(sample.DiagonalCount, lower, upper, options, sampleIndex, warmSlopes);
+        var results = new StartOutcome[starts.Count];
+        Parallel.For(0, starts.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
+            s =>
+            {
+                var random = new Random(SeedFor(options.Seed, sampleIndex, s));
+                var objective = new SlopeObjective(sample, discreteStep, options.Lanczos);
+                var vector = warmSlopes is not null && s == 0 ? warmVector : null;
+                results[s] = new Ascent(objective, lower, upper, options, random).Run(starts[s], vector);
+            });
+
+        var best = 0;
+        for (var s = 1; s < results.Length; s++)
+        {
+            if (results[s].Evaluation.Value > results[best].Evaluation.Value)
+            {
+                best = s;
+            }
+        }
+
+        var winner = results[best];
+        return new InnerResult(
+            winner.Evaluation.Value,
+            winner.Slopes,
+            winner.Evaluation.Vector,
+            winner.Evaluation.Gradient,
+            winner.Evaluation.Residual,
+            Exact: false,
+            GradientSteps: results.Sum(r => r.Steps),
+            Evaluations: results.Sum(r => r.Evaluations),
+            Products: results.Sum(r => r.Products),
+            Vertices: 0);
+    }
+
+    /// <summary>Exact maximum by enumeration, then the eigenvector and gradient at the maximising vertex.</summary>
+    public static InnerResult Enumerate(
+        Sample sample, int sampleIndex, double lower, double upper, double? discreteStep, InnerOptions options)
+    {
+        var maximum = VertexEnumeration.Maximum(sample, lower, upper, discreteStep, options.MaxDegreeOfParallelism);
+        var objective = new SlopeObjective(sample, discreteStep, options.Lanczos);
+        var evaluation = objective.Evaluate(maximum.Vertex, [], new Random(SeedFor(options.Seed, sampleIndex, 0)));
+        return new InnerResult(
+            evaluation.Value,
+            maximum.Vertex,
+            evaluation.Vector,
+            evaluation.Gradient,
+            evaluation.Residual,
+            Exact: true,
+            GradientSteps: 0,
+            Evaluations: 1,
+            Products: evaluation.Products,
+            Vertices: maximum.VerticesVisited);
+    }
+
+    /// <summary>The degenerate box D = θI has one point: F there is the answer.</summary>
+    private static InnerResult Point(Sample sample, int sampleIndex, double slope, double? discreteStep, InnerOptions options)
+    {
+        var slopes = Enumerable.Repeat(slope, sample.DiagonalCount).ToArray();
+        var objective = new SlopeObjective(sample, discreteStep, options.Lanczos);
+        var evaluation = objective.Evaluate(slopes, [], new Random(SeedFor(options.Seed, sampleIndex, 0)));
+        return new InnerResult(evaluation.Value, slopes, evaluation.Vector, evaluation.Gradient, evaluation.Residual,
+            Exact: true, GradientSteps: 0, Evaluations: 1, Products: evaluation.Products, Vertices: 1);
+    }
+
+    /// <summary>
+    /// The starts in order: the warm start, D = uI, D = ℓI, the midpoint, then alternately random vertices and
+    /// random points of the box, all drawn from the seed.
+    /// </summary>
+    internal static List<double[]> StartPoints(
+        int count, double lower, double upper, InnerOptions options, int sampleIndex, double[]? warmSlopes)
+    {
+        var starts = new List<double[]>();
+        if (warmSlopes is not null)
+        {
+            starts.Add(warmSlopes.Select(v => Math.Clamp(v, lower, upper)).ToArray());
+        }
+
+        starts.Add(Enumerable.Repeat(upper, count).ToArray());
+        starts.Add(Enumerable.Repeat(lower, count).ToArray());
+        starts.Add(Enumerable.Repeat(0.5 * (lower + upper), count).ToArray());
+        var random = new Random(SeedFor(options.Seed, sampleIndex, -1));
+        for (var r = 0; starts.Count < Math.Max(options.Starts, 1); r++)
+        {
+            var point = new double[count];
+            for (var i = 0; i < count; i++)
+            {
+                var t = random.NextDouble();
+                point[i] = r % 2 == 0 ? (t < 0.5 ? lower : upper) : lower + t * (upper - lower);
+            }
+
+            starts.Add(point);
+        }
+
+        return starts.Take(Math.Max(options.Starts, 1)).ToList();
+    }
+
+    private static int SeedFor(int seed, int sampleIndex, int start) =>
+        unchecked((seed * 1_000_003) ^ (sampleIndex * 7_919) ^ (start * 104_729 + 17));
+
+    private sealed record StartOutcome(Evaluation Evaluation, double[] Slopes, int Steps, int Evaluations, long Products);
+
+    /// <summary>One start: projected gradient ascent, then vertex polish, repeated while a flip helps.</summary>
+    private sealed class Ascent(
+        SlopeObjective objective, double lower, double upper, InnerOptions options, Random random)
+    {
+        private int _steps;
+        private int _evaluations;
+        private long _products;
+
+        public StartOutcome Run(double[] start, double[]? warmVector)
+        {
+            var slopes = (double[])start.Clone();
+            var current = Evaluate(slopes, warmVector);
+            current = Climb(slopes, current);
+            current = Polish(slopes, current);
+            return new StartOutcome(current, slopes, _steps, _evaluations, _products);
+        }
+
+        private Evaluation Evaluate(double[] slopes, double[]? warm)
+        {
+            var evaluation = objective.Evaluate(slopes, warm ?? [], random);
+            _evaluations++;
+            _products += evaluation.Products;
+            return evaluation;
+        }
+
+        private double Slack(double value) => 1e-12 * Math.Max(1.0, Math.Abs(value));
+
+        /// <summary>Projected gradient steps with an adaptive step until the projection stops moving.</summary>
+        private Evaluation Climb(double[] slopes, Evaluation current)
+        {
+            var width = upper - lower;
+            var largest = current.Gradient.Max(Math.Abs);
+            if (largest == 0)
+            {
+                return current;
+            }
+
+            var step = width / largest;
+            var trial = new double[slopes.Length];
+            var rejections = 0;
+            for (var k = 0; k < options.MaxSteps && rejections < 12; k++)
+            {
+                var moved = false;
+                for (var i = 0; i < slopes.Length; i++)
+                {
+                    trial[i] = Math.Clamp(slopes[i] + step * current.Gradient[i], lower, upper);
+                    moved |= trial[i] != slopes[i];
+                }
+
+                if (!moved)
+                {
+                    break;
+                }
+
+                var next = Evaluate(trial, current.Vector);
+                if (next.Value >= current.Value - Slack(current.Value))
+                {
+                    var gain = next.Value - current.Value;
+                    trial.CopyTo(slopes, 0);
+                    current = next;
+                    _steps++;
+                    step *= 2;
+                    if (gain <= Slack(current.Value) && IsVertex(slopes))
+                    {
+                        break;
+                    }
+                }
+                else
+                {
+                    step *= 0.25;
+                    rejections++;
+                }
+            }
+
+            return SnapToVertex(slopes, current);
+        }
+
+        /// <summary>
+        /// Moves remaining interior slopes to the bound their gradient favours. By convexity the vertex that
+        /// maximises the linearisation is at least as good as the current point.
+        /// </summary>
+        private Evaluation SnapToVertex(double[] slopes, Evaluation current)
+        {
+            if (IsVertex(slopes))
+            {
+                return current;
+            }
+
+            var vertex = new double[slopes.Length];
+            for (var i = 0; i < slopes.Length; i++)
+            {
+                vertex[i] = slopes[i] == lower || slopes[i] == upper
+                    ? slopes[i]
+                    : current.Gradient[i] > 0 ? upper : lower;
+            }
+
+            var snapped = Evaluate(vertex, current.Vector);
+            if (snapped.Value >= current.Value - Slack(current.Value))
+            {
+                vertex.CopyTo(slopes, 0);
+                return snapped;
+            }
+
+            return current;
+        }
+
+        private bool IsVertex(double[] slopes) => slopes.All(v => v == lower || v == upper);
+
+        /// <summary>
+        /// Tries single-slope flips, most promising first-order gain first; a flip that raises F is taken and the
+        /// climb resumes from it. F is convex, so a flip can help even when its first-order gain is negative.
+        /// </summary>
+        private Evaluation Polish(double[] slopes, Evaluation current)
+        {
+            var limit = options.PolishCandidates <= 0 ? slopes.Length : Math.Min(options.PolishCandidates, slopes.Length);
+            var trial = new double[slopes.Length];
+            for (var round = 0; round < 4 * slopes.Length; round++)
+            {
+                var order = Enumerable.Range(0, slopes.Length)
+                    .Where(i => slopes[i] == lower || slopes[i] == upper)
+                    .OrderByDescending(i => current.Gradient[i] * (Other(slopes[i]) - slopes[i]))
+                    .Take(limit);
+                var improved = false;
+                foreach (var i in order)
+                {
+                    slopes.CopyTo(trial, 0);
+                    trial[i] = Other(slopes[i]);
+                    var flipped = Evaluate(trial, current.Vector);
+                    if (flipped.Value > current.Value + Slack(current.Value))
+                    {
+                        trial.CopyTo(slopes, 0);
+                        current = Climb(slopes, flipped);
+                        improved = true;
+                        break;
+                    }
+                }
+
+                if (!improved)
+                {
+                    break;
+                }
+            }
+
+            return current;
+        }
+
+        private double Other(double bound) => bound == lower ? upper : lower;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Numerics.Tensors;
+using ActorContractivity.Core.Eigen;
+using ActorContractivity.Core.Model;
+
+namespace ActorContractivity.Core.Inner;
+
+/// <summary>The value, gradient and eigenvector of the worst-case objective at one slope pattern.</summary>
+/// <param name="Value">φ-scale value: μ₂(J) = λ_max(Sym J), or ln‖I + hJ‖₂ / h for the discrete model.</param>
+/// <param name="Vector">The unit top eigenvector x of Sym J (for the discrete model, the right singular vector q).</param>
+/// <param name="Gradient">∂Value/∂d for the flat slopes d.</param>
+/// <param name="Residual">Eigen-solver residual, converted to the scale of <paramref name="Value"/>.</param>
+/// <param name="Products">Products with J or Jᵀ spent.</param>
+public sealed record Evaluation(double Value, double[] Vector, double[] Gradient, double Residual, int Products);
+
+/// <summary>
+/// F(D) for one sample: λ_max(Sym(J)) for the flow u' = σ(…), or, for the explicit Euler step h of the discrete
+/// model, ln σ_max(I + hJ) / h, which is ≤ c exactly when ‖I + hJ‖₂ ≤ e^{hc} and tends to μ₂(J) as h → 0.
+/// Both are convex in each D_j (a maximum of functions linear in D_j), the fact the inner solver relies on.
+/// Gradients (DESIGN notation): ∂λ_max/∂(D_j)_ii = (y_j)_i (z_j)_i with x on both sides; for the discrete
+/// model the top singular pair (p, q) of M = I + hJ gives ∂σ/∂(D_j)_ii = h (y_j(p))_i (z_j(q))_i.
+/// Not thread-safe.
+/// </summary>
+public sealed class SlopeObjective
+{
+    private readonly JacobianChain _chain;
+    private readonly double? _step;
+    private readonly LanczosOptions _lanczos;
+    private readonly double[] _work;
+    private readonly double[] _work2;
+
+    /// <summary>Creates the objective of a sample; <paramref name="discreteStep"/> null means the flow.</summary>
+    public SlopeObjective(Sample sample, double? discreteStep, LanczosOptions? lanczos = null)
+    {
+        _chain = new JacobianChain(sample);
+        _step = discreteStep;
+        _lanczos = lanczos ?? LanczosOptions.Default;
+        _work = new double[sample.Dimension];
+        _work2 = new double[sample.Dimension];
+    }
+
+    /// <summary>The sample.</summary>
+    public Sample Sample => _chain.Sample;
+
+    /// <summary>The chain (offsets of each layer's diagonal).</summary>
+    public JacobianChain Chain => _chain;
+
+    /// <summary>The discrete step h, or null for the flow.</summary>
+    public double? DiscreteStep => _step;
+
+    /// <summary>Evaluates F, its top eigenvector and its gradient at the slopes d.</summary>
+    public Evaluation Evaluate(ReadOnlySpan<double> d, ReadOnlySpan<double> warmStart, Random random)
+    {
+        d.CopyTo(_chain.Slopes);
+        var gradient = new double[d.Length];
+        if (_step is not { } h)
+        {
+            var op = new SymmetricPart(_chain, _work);
+            var pair = Lanczos.Largest(op, warmStart, _lanczos, random);
+            _chain.Forward(pair.Vector, _work);
+            _chain.Backward(pair.Vector, _work);
+            _chain.AccumulateGradient(gradient, 1.0);
+            return new Evaluation(pair.Value, pair.Vector, gradient, pair.Residual, 2 * pair.Products + 2);
+        }
+
+        var gram = new StepGram(_chain, h, _work, _work2);
+        var top = Lanczos.Largest(gram, warmStart, _lanczos, random);
+        var sigmaSquared = Math.Max(top.Value, 0.0);
+        var sigma = Math.Sqrt(sigmaSquared);
+        if (sigma <= 1e-300)
+        {
+            // I + hJ = 0: the step maps every difference to zero; any slope change can only increase the norm.
+            return new Evaluation(double.NegativeInfinity, top.Vector, gradient, 0.0, 4 * top.Products);
+        }
+
+        var q = top.Vector;
+        var p = new double[q.Length];
+        _chain.Forward(q, p);
+        TensorPrimitives.Multiply(p, h, p);
+        TensorPrimitives.Add(p, q, p);
+        TensorPrimitives.Divide(p, sigma, p);
+        _chain.Backward(p, _work);
+
+        // Forward keeps z_j(q) and Backward y_j(p): d(ln σ / h) = dσ / (hσ) = (y_j(p))_i (z_j(q))_i / σ.
+        _chain.AccumulateGradient(gradient, 1.0 / sigma);
+        var value = Math.Log(sigma) / h;
+        var residual = top.Residual / (2 * sigmaSquared * h);
+        return new Evaluation(value, q, gradient, residual, 4 * top.Products + 2);
+    }
+
+    /// <summary>Sym(J) x = (J x + Jᵀ x) / 2.</summary>
+    private sealed class SymmetricPart(JacobianChain chain, double[] work) : ISymmetricOperator
+    {
+        public int Dimension => chain.Dimension;
+
+        public void Apply(ReadOnlySpan<double> x, Span<double> y)
+        {
+            chain.Forward(x, y);
+            chain.Backward(x, work);
+            TensorPrimitives.Add(y, work, y);
+            TensorPrimitives.Multiply(y, 0.5, y);
+        }
+    }
+
+    /// <summary>Mᵀ M x with M = I + hJ, whose top eigenvalue is σ_max(M)².</summary>
+    private sealed class StepGram(JacobianChain chain, double h, double[] work, double[] work2) : ISymmetricOperator
+    {
+        public int Dimension => chain.Dimension;
+
+        public void Apply(ReadOnlySpan<double> x, Span<double> y)
+        {
+            chain.Forward(x, work);
+            TensorPrimitives.Multiply(work, h, work);
+            TensorPrimitives.Add(work, x, work);
+            chain.Backward(work, work2);
+            TensorPrimitives.Multiply(work2, h, work2);
+            TensorPrimitives.Add(work2, work, y);
+        }
+    }
+}
