@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using ActorContractivity.Cli.Loading;
+using ActorContractivity.Cli.Reporting;
+using ActorContractivity.Core.Inner;
+using ActorContractivity.Core.Norms;
+using ActorContractivity.Core.Outer;
+
+namespace ActorContractivity.Cli.Certify;
+
+/// <summary><c>actorcontractivity certify MODEL …</c>: the largest contractive slope interval of a model.</summary>
+public static class CertifyCommand
+{
+    /// <summary>Builds the command; its action writes the summary to <paramref name="output"/>.</summary>
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var model = new Argument<string>("MODEL")
+        {
+            Description = "A weight matrix (.npy or .csv) of a one-layer model, or a JSON manifest of samples and layers.",
+        };
+        var c = new Option<double>("--c") { Description = "The contraction bound c: μ(D·J) ≤ c (0: non-expansive).", DefaultValueFactory = _ => 0.0 };
+        var tune = new Option<string>("--tune") { Description = "Which end of [ℓ, u] to search.", DefaultValueFactory = _ => "lower" };
+        tune.AcceptOnlyFromAmong("lower", "upper");
+        var fixedEnd = new Option<double>("--fixed") { Description = "The fixed end: u when tuning ℓ, ℓ when tuning u.", DefaultValueFactory = _ => 1.0 };
+        var limit = new Option<double?>("--limit") { Description = "The far end of the search range of the tuned end (default 0 for ℓ, 100·max(fixed, 1) for u)." };
+        var norm = new Option<string>("--norm") { Description = "The logarithmic norm.", DefaultValueFactory = _ => "2" };
+        norm.AcceptOnlyFromAmong("2", "1", "inf");
+        var discrete = new Option<double?>("--discrete") { Description = "Certify the explicit Euler step u ← u + Hσ(…): ‖I + H·D·J‖ ≤ e^{Hc}." };
+        var starts = new Option<int>("--starts") { Description = "Starts of the gradient search per sample.", DefaultValueFactory = _ => 8 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random starts.", DefaultValueFactory = _ => 0 };
+        var tolerance = new Option<double>("--tol") { Description = "Absolute tolerance on the tuned end.", DefaultValueFactory = _ => 1e-8 };
+        var json = new Option<string?>("--json") { Description = "Write the full report as JSON to this file." };
+
+        var command = new Command("certify", "Find the largest slope interval on which the model provably contracts.");
+        command.Arguments.Add(model);
+        foreach (var option in new Option[] { c, tune, fixedEnd, limit, norm, discrete, starts, seed, tolerance, json })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse =>
+        {
+            var request = new CertifyRequest(
+                parse.GetValue(model)!,
+                new IntervalQuestion(
+                    C: parse.GetValue(c),
+                    Tune: parse.GetValue(tune) == "upper" ? TunedEnd.Upper : TunedEnd.Lower,
+                    Fixed: parse.GetValue(fixedEnd),
+                    Limit: parse.GetValue(limit),
+                    Norm: parse.GetValue(norm) switch { "1" => LogNormKind.One, "inf" => LogNormKind.Infinity, _ => LogNormKind.Two },
+                    DiscreteStep: parse.GetValue(discrete),
+                    Tolerance: parse.GetValue(tolerance)),
+                parse.GetValue(starts),
+                parse.GetValue(seed),
+                parse.GetValue(json));
+            return Run(request, output, error);
+        });
+        return command;
+    }
+
+    /// <summary>Validates, loads, solves, reports. Returns the exit code.</summary>
+    public static int Run(CertifyRequest request, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            Validate(request);
+            var clock = Stopwatch.StartNew();
+            var loaded = ModelLoader.Load(request.ModelPath);
+            var inner = new InnerOptions(Starts: request.Starts, Seed: request.Seed);
+            var answer = IntervalSolver.Solve(loaded.Model, request.Question, inner);
+            clock.Stop();
+
+            var report = CertifyReport.From(request, loaded, answer, clock.Elapsed);
+            if (request.JsonPath is { } path)
+            {
+                ReportWriter.WriteAtomically(path, report);
+            }
+
+            Summary.Write(output, report, answer);
+            return answer.Feasible ? CliApplication.Found : CliApplication.NoInterval;
+        }
+        catch (InputException e)
+        {
+            error.WriteLine(e.Message);
+            return CliApplication.BadInput;
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine(e.Message.ReplaceLineEndings(" "));
+            return CliApplication.BadInput;
+        }
+    }
+
+    private static void Validate(CertifyRequest request)
+    {
+        if (request.Question.Validate() is { } problem)
+        {
+            throw new InputException($"{problem.Option}: {problem.Problem}");
+        }
+
+        if (request.Starts < 1 || request.Starts > 10_000)
+        {
+            throw new InputException(
+                $"--starts: must lie in [1, 10000], got {request.Starts.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (request.JsonPath is { } path)
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory is null || !Directory.Exists(directory))
+            {
+                throw new InputException($"--json: the directory of '{path}' does not exist");
+            }
+
+            if (Directory.Exists(path))
+            {
+                throw new InputException($"--json: '{path}' is a directory, not a file");
+            }
+        }
+    }
+}
+
+/// <summary>Everything the certify command was asked.</summary>
+public sealed record CertifyRequest(
+    string ModelPath, IntervalQuestion Question, int Starts, int Seed, string? JsonPath);

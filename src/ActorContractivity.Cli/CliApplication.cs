@@ -1,0 +1,49 @@
+using System.CommandLine;
+using ActorContractivity.Cli.Certify;
+
+namespace ActorContractivity.Cli;
+
+/// <summary>
+/// The <c>actorcontractivity</c> command line. Exit codes: 0 an interval was found, 1 no interval exists,
+/// 2 bad input or usage (one line on stderr), 3 an internal error (one line on stderr; a bug to report).
+/// </summary>
+public static class CliApplication
+{
+    /// <summary>Exit code: an interval was found.</summary>
+    public const int Found = 0;
+
+    /// <summary>Exit code: no interval exists.</summary>
+    public const int NoInterval = 1;
+
+    /// <summary>Exit code: bad input or usage.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Exit code: an internal error.</summary>
+    public const int InternalError = 3;
+
+    /// <summary>Parses and runs a command line, writing to the given streams.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand(
+            "Certifies the contractivity of neural ODEs: the largest interval of activation slopes on which the "
+            + "flow provably contracts.");
+        root.Subcommands.Add(CertifyCommand.Create(output, error));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            error.WriteLine($"usage: {parse.Errors[0].Message} (see 'actorcontractivity --help')");
+            return BadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error.WriteLine($"internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return InternalError;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using ActorContractivity.Cli;
+
+return CliApplication.Run(args, Console.Out, Console.Error);

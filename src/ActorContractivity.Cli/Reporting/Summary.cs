@@ -1,0 +1,83 @@
+using System.Globalization;
+using ActorContractivity.Core.Outer;
+
+namespace ActorContractivity.Cli.Reporting;
+
+/// <summary>The human-readable summary of <c>certify</c>.</summary>
+public static class Summary
+{
+    /// <summary>Writes the summary lines.</summary>
+    public static void Write(TextWriter output, CertifyReport report, IntervalAnswer answer)
+    {
+        var mu = MuName(report);
+        var lowerName = report.Tune == "lower" ? "ℓ" : "ℓ (fixed)";
+        output.WriteLine($"model      {report.Model.Path}: {Plural(report.Model.Samples, "sample")}, "
+            + $"up to {Plural(report.Model.MaxLayers, "layer")}, n = {report.Model.Dimension}");
+        output.WriteLine($"question   {Question(report, mu)}");
+        if (!report.Feasible)
+        {
+            output.WriteLine($"answer     no interval exists: {mu} = {F(report.LogNormAtFixed)} > c = {F(report.C)} "
+                + $"already at D = {F(report.Fixed)}·I (sample {report.WorstCase.Sample})");
+            output.WriteLine("           the weights themselves must change; no choice of activation slopes helps");
+        }
+        else
+        {
+            output.WriteLine($"answer     slopes in [{F(report.Lower!.Value)}, {F(report.Upper!.Value)}]  "
+                + $"({lowerName} = {F(report.Lower.Value)}, status: {report.Status})");
+            output.WriteLine($"           {Meaning(report, answer)}");
+            output.WriteLine($"worst case {mu} = {F(report.WorstCase.LogNorm)} at sample {report.WorstCase.Sample} "
+                + $"(t = {F(report.WorstCase.Time)}); {Pattern(report)}");
+        }
+
+        output.WriteLine($"obtained   {report.Method}; {Plural(report.OuterIterations.Count, "outer step")}, "
+            + $"{report.Work.EigenSolves} eigen-solves, {report.Work.VerticesEnumerated} vertices enumerated");
+        output.WriteLine($"time       {report.Seconds.ToString("0.000", CultureInfo.InvariantCulture)} s");
+    }
+
+    private static string Question(CertifyReport report, string mu)
+    {
+        var step = report.Discrete is { } h ? $" for the Euler step h = {F(h)}" : "";
+        var range = report.Tune == "lower"
+            ? $"smallest ℓ in [{F(report.Settings.SearchLimit)}, {F(report.Fixed)}] with {mu}(D·J) ≤ c = {F(report.C)} "
+              + $"for every diagonal D with slopes in [ℓ, {F(report.Fixed)}]"
+            : $"largest u in [{F(report.Fixed)}, {F(report.Settings.SearchLimit)}] with {mu}(D·J) ≤ c = {F(report.C)} "
+              + $"for every diagonal D with slopes in [{F(report.Fixed)}, u]";
+        return range + step;
+    }
+
+    private static string Meaning(CertifyReport report, IntervalAnswer answer)
+    {
+        var interval = $"[{F(report.Lower!.Value)}, {F(report.Upper!.Value)}]";
+        var limit = report.ReachedLimit ? " (the whole search range)" : "";
+        return answer.Status switch
+        {
+            CertificateStatus.Exact =>
+                $"proven: contractive for every slope pattern in {interval}{limit}",
+            _ => $"estimate: the search found no breaking slope pattern in {interval}{limit}, but did not prove "
+                 + "that none exists; a local search can miss the worst pattern",
+        };
+    }
+
+    private static string Pattern(CertifyReport report)
+    {
+        var lower = report.Lower!.Value;
+        var upper = report.Upper!.Value;
+        var parts = report.WorstCase.Diagonals.Select((d, j) =>
+        {
+            var atLower = d.Count(v => v == lower);
+            var atUpper = d.Count(v => v == upper);
+            var inside = d.Length - atLower - atUpper;
+            var text = $"layer {j + 1}: {atLower} of {d.Length} slopes at ℓ, {atUpper} at u";
+            return inside > 0 ? text + $", {inside} inside" : text;
+        });
+        return string.Join("; ", parts);
+    }
+
+    private static string MuName(CertifyReport report) => report.Discrete is not null
+        ? report.Norm switch { "1" => "ln‖I+hDJ‖₁/h", "inf" => "ln‖I+hDJ‖∞/h", _ => "ln‖I+hDJ‖₂/h" }
+        : report.Norm switch { "1" => "μ₁", "inf" => "μ∞", _ => "μ₂" };
+
+    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+
+    private static string F(double value) => value.ToString("G10", CultureInfo.InvariantCulture);
+}
