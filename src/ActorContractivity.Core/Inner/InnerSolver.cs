@@ -8,8 +8,8 @@ namespace ActorContractivity.Core.Inner;
 /// <param name="Starts">Independent starts of the gradient system.</param>
 /// <param name="Seed">Seed of the random starts; results depend only on it, not on thread timing.</param>
 /// <param name="MaxSteps">Projected-gradient steps per start.</param>
-/// <param name="PolishCandidates">Single-slope flips tried per polish round, best first-order gain first;
-/// 0 tries them all.</param>
+/// <param name="PolishCandidates">Single-slope flips tried per polish round, most promising first; 0 means all
+/// of them for samples of at most 64 slopes and 12 above.</param>
 /// <param name="EnumerationLimit">Samples with at most this many slopes are enumerated exactly.</param>
 /// <param name="MaxDegreeOfParallelism">Threads for independent starts and enumeration chunks; −1 for all.</param>
 public sealed record InnerOptions(
@@ -56,6 +56,12 @@ public sealed record InnerResult(
 /// </summary>
 public static class InnerSolver
 {
+    /// <summary>Relative eigen-residual used while searching.</summary>
+    public const double SearchTolerance = 1e-7;
+
+    /// <summary>Starts whose climbs are polished when a sample has more than 64 slopes.</summary>
+    public const int PolishedStartsWhenLarge = 2;
+
     /// <summary>Finds the worst slope pattern of one sample in the box [lower, upper].</summary>
     /// <param name="sample">The layers.</param>
     /// <param name="sampleIndex">Index of the sample (salts the seed so samples get different starts).</param>
@@ -87,14 +93,29 @@ public static class InnerSolver
 
         var starts = StartPoints(sample.DiagonalCount, lower, upper, options, sampleIndex, warmSlopes);
         var results = new StartOutcome[starts.Count];
-        Parallel.For(0, starts.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
-            s =>
-            {
-                var random = new Random(SeedFor(options.Seed, sampleIndex, s));
-                var objective = new SlopeObjective(sample, discreteStep, options.Lanczos);
-                var vector = warmSlopes is not null && s == 0 ? warmVector : null;
-                results[s] = new Ascent(objective, lower, upper, options, random).Run(starts[s], vector);
-            });
+
+        // The search compares values, so a looser eigen-tolerance suffices (the Ritz value's error is of the order
+        // of the squared residual); the witness is evaluated again at the full tolerance below.
+        var searchLanczos = options.Lanczos with
+        {
+            RelativeTolerance = Math.Max(options.Lanczos.RelativeTolerance, SearchTolerance),
+        };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+        var ascents = new Ascent[starts.Count];
+        Parallel.For(0, starts.Count, parallel, s =>
+        {
+            var random = new Random(SeedFor(options.Seed, sampleIndex, s));
+            var objective = new SlopeObjective(sample, discreteStep, searchLanczos);
+            var vector = warmSlopes is not null && s == 0 ? warmVector : null;
+            ascents[s] = new Ascent(objective, lower, upper, options, random);
+            results[s] = ascents[s].Climb(starts[s], vector);
+        });
+
+        // Polishing costs a few eigen-solves per flip tried; on large samples only the best climbs are polished.
+        var polished = sample.DiagonalCount <= 64 ? starts.Count : Math.Min(starts.Count, PolishedStartsWhenLarge);
+        var toPolish = Enumerable.Range(0, starts.Count)
+            .OrderByDescending(s => results[s].Evaluation.Value).ThenBy(s => s).Take(polished).ToArray();
+        Parallel.ForEach(toPolish, parallel, s => results[s] = ascents[s].Polish(results[s]));
 
         var best = 0;
         for (var s = 1; s < results.Length; s++)
@@ -106,16 +127,18 @@ public static class InnerSolver
         }
 
         var winner = results[best];
+        var final = new SlopeObjective(sample, discreteStep, options.Lanczos)
+            .Evaluate(winner.Slopes, winner.Evaluation.Vector, new Random(SeedFor(options.Seed, sampleIndex, -2)));
         return new InnerResult(
-            winner.Evaluation.Value,
+            final.Value,
             winner.Slopes,
-            winner.Evaluation.Vector,
-            winner.Evaluation.Gradient,
-            winner.Evaluation.Residual,
+            final.Vector,
+            final.Gradient,
+            final.Residual,
             Exact: false,
             GradientSteps: results.Sum(r => r.Steps),
-            Evaluations: results.Sum(r => r.Evaluations),
-            Products: results.Sum(r => r.Products),
+            Evaluations: results.Sum(r => r.Evaluations) + 1,
+            Products: results.Sum(r => r.Products) + final.Products,
             Vertices: 0);
     }
 
@@ -194,14 +217,24 @@ public static class InnerSolver
         private int _evaluations;
         private long _products;
 
-        public StartOutcome Run(double[] start, double[]? warmVector)
+        /// <summary>Climbs from a start to a vertex.</summary>
+        public StartOutcome Climb(double[] start, double[]? warmVector)
         {
             var slopes = (double[])start.Clone();
-            var current = Evaluate(slopes, warmVector);
-            current = Climb(slopes, current);
-            current = Polish(slopes, current);
-            return new StartOutcome(current, slopes, _steps, _evaluations, _products);
+            var current = Climb(slopes, Evaluate(slopes, warmVector));
+            return Outcome(current, slopes);
         }
+
+        /// <summary>Polishes a climbed vertex by single flips.</summary>
+        public StartOutcome Polish(StartOutcome climbed)
+        {
+            var slopes = (double[])climbed.Slopes.Clone();
+            var current = Polish(slopes, climbed.Evaluation);
+            return Outcome(current, slopes);
+        }
+
+        private StartOutcome Outcome(Evaluation current, double[] slopes) =>
+            new(current, slopes, _steps, _evaluations, _products);
 
         private Evaluation Evaluate(double[] slopes, double[]? warm)
         {
@@ -295,18 +328,20 @@ public static class InnerSolver
         private bool IsVertex(double[] slopes) => slopes.All(v => v == lower || v == upper);
 
         /// <summary>
-        /// Tries single-slope flips, most promising first-order gain first; a flip that raises F is taken and the
-        /// climb resumes from it. F is convex, so a flip can help even when its first-order gain is negative.
+        /// Tries single-slope flips, most promising first; a flip that raises F is taken and the climb resumes
+        /// from it. F is convex, so a flip can help even when its first-order gain is negative.
         /// </summary>
         private Evaluation Polish(double[] slopes, Evaluation current)
         {
-            var limit = options.PolishCandidates <= 0 ? slopes.Length : Math.Min(options.PolishCandidates, slopes.Length);
+            var limit = options.PolishCandidates > 0 ? options.PolishCandidates : slopes.Length <= 64 ? slopes.Length : 12;
+            limit = Math.Min(limit, slopes.Length);
             var trial = new double[slopes.Length];
             for (var round = 0; round < 4 * slopes.Length; round++)
             {
+                var promise = FlipPromise(slopes, current);
                 var order = Enumerable.Range(0, slopes.Length)
                     .Where(i => slopes[i] == lower || slopes[i] == upper)
-                    .OrderByDescending(i => current.Gradient[i] * (Other(slopes[i]) - slopes[i]))
+                    .OrderByDescending(i => promise[i])
                     .Take(limit);
                 var improved = false;
                 foreach (var i in order)
@@ -330,6 +365,54 @@ public static class InnerSolver
             }
 
             return current;
+        }
+
+        /// <summary>
+        /// How promising each single flip is. For a one-layer flow, the Rayleigh–Ritz value of the flipped
+        /// Sym(D'A) on span{x, e_i}: a lower bound on its λ_max (Courant–Fischer) that costs O(1) per slope,
+        /// because Sym(D'A) − Sym(DA) = δ (e_i a_iᵀ + a_i e_iᵀ)/2 touches only row and column i. Otherwise the
+        /// first-order gain δ G_i.
+        /// </summary>
+        private double[] FlipPromise(double[] slopes, Evaluation current)
+        {
+            var promise = new double[slopes.Length];
+            var sample = objective.Sample;
+            if (objective.DiscreteStep is not null || sample.Layers.Count != 1)
+            {
+                for (var i = 0; i < slopes.Length; i++)
+                {
+                    promise[i] = current.Gradient[i] * (Other(slopes[i]) - slopes[i]);
+                }
+
+                return promise;
+            }
+
+            var a = sample.Layers[0];
+            var x = current.Vector;
+            var ax = new double[x.Length];
+            a.Multiply(x, ax);
+            var lambda = current.Value;
+            for (var i = 0; i < slopes.Length; i++)
+            {
+                var delta = Other(slopes[i]) - slopes[i];
+                var xi = x[i];
+                var alpha = lambda + delta * xi * ax[i];
+                var cross = lambda * xi + 0.5 * delta * (ax[i] + a[i, i] * xi);
+                var diagonal = (slopes[i] + delta) * a[i, i];
+                var s2 = 1.0 - xi * xi;
+                if (s2 < 1e-12)
+                {
+                    promise[i] = alpha;
+                    continue;
+                }
+
+                var b = (cross - xi * alpha) / Math.Sqrt(s2);
+                var c = (diagonal - 2 * xi * cross + xi * xi * alpha) / s2;
+                var half = 0.5 * (alpha - c);
+                promise[i] = 0.5 * (alpha + c) + Math.Sqrt(half * half + b * b);
+            }
+
+            return promise;
         }
 
         private double Other(double bound) => bound == lower ? upper : lower;

@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using ActorContractivity.Benchmarks;
+using ActorContractivity.Core.Inner;
+using ActorContractivity.Core.Outer;
+using BenchmarkDotNet.Running;
+
+if (args.Length > 0 && args[0] == "quick")
+{
+    // A single timed pass of each workload, for a quick look without BenchmarkDotNet's repetitions.
+    foreach (var n in args.Skip(1).Select(int.Parse))
+    {
+        var model = Workloads.DenseRandom(n);
+        var clock = Stopwatch.StartNew();
+        var inner = InnerSolver.Solve(model.Samples[0], 0, 0.3, 1.0, null,
+            new InnerOptions(Starts: 1, MaxDegreeOfParallelism: 1, EnumerationLimit: 0));
+        Console.WriteLine($"n={n} inner solve (1 start): {clock.Elapsed.TotalSeconds:F3} s, F={inner.Value:G10}, "
+            + $"evaluations={inner.Evaluations}, products={inner.Products}");
+        clock.Restart();
+        var answer = IntervalSolver.Solve(model, new IntervalQuestion(),
+            new InnerOptions(Starts: 8, MaxDegreeOfParallelism: 1));
+        Console.WriteLine($"n={n} certify (8 starts): {clock.Elapsed.TotalSeconds:F3} s, lower={answer.Lower:G10}, "
+            + $"steps={answer.Steps.Count}, evaluations={answer.Counts.Evaluations}, products={answer.Counts.Products}");
+    }
+
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Workloads).Assembly).Run(args);
