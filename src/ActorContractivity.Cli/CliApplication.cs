@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using ActorContractivity.Cli.Certify;
 
 namespace ActorContractivity.Cli;
@@ -32,7 +33,11 @@ public static class CliApplication
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"usage: {parse.Errors[0].Message} (see 'actorcontractivity --help')");
+            var first = parse.Errors[0];
+            var message = string.Join(' ', first.Message.Split((char[])[' ', '\t', '\r', '\n'],
+                StringSplitOptions.RemoveEmptyEntries));
+            var option = first.SymbolResult is OptionResult result ? $"{result.Option.Name}: " : "";
+            error.WriteLine($"usage: {option}{message} (see 'actorcontractivity --help')");
             return BadInput;
         }
 

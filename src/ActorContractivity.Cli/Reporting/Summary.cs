@@ -30,17 +30,19 @@ public static class Summary
         }
 
         output.WriteLine($"obtained   {report.Method}; {Plural(report.OuterIterations.Count, "outer step")}, "
-            + $"{report.Work.EigenSolves} eigen-solves, {report.Work.VerticesEnumerated} vertices enumerated");
+            + $"{Plural(report.Work.EigenSolves, "evaluation")} of the worst case, "
+            + $"{Plural(report.Work.VerticesEnumerated, "vertex", "vertices")} enumerated");
         output.WriteLine($"time       {report.Seconds.ToString("0.000", CultureInfo.InvariantCulture)} s");
     }
 
     private static string Question(CertifyReport report, string mu)
     {
         var step = report.Discrete is { } h ? $" for the Euler step h = {F(h)}" : "";
+        var condition = report.Discrete is null ? $"{mu}(D·J) ≤ c = {F(report.C)}" : $"{mu} ≤ c = {F(report.C)}";
         var range = report.Tune == "lower"
-            ? $"smallest ℓ in [{F(report.Settings.SearchLimit)}, {F(report.Fixed)}] with {mu}(D·J) ≤ c = {F(report.C)} "
+            ? $"smallest ℓ in [{F(report.Settings.SearchLimit)}, {F(report.Fixed)}] with {condition} "
               + $"for every diagonal D with slopes in [ℓ, {F(report.Fixed)}]"
-            : $"largest u in [{F(report.Fixed)}, {F(report.Settings.SearchLimit)}] with {mu}(D·J) ≤ c = {F(report.C)} "
+            : $"largest u in [{F(report.Fixed)}, {F(report.Settings.SearchLimit)}] with {condition} "
               + $"for every diagonal D with slopes in [{F(report.Fixed)}, u]";
         return range + step;
     }
@@ -77,7 +79,9 @@ public static class Summary
         ? report.Norm switch { "1" => "ln‖I+hDJ‖₁/h", "inf" => "ln‖I+hDJ‖∞/h", _ => "ln‖I+hDJ‖₂/h" }
         : report.Norm switch { "1" => "μ₁", "inf" => "μ∞", _ => "μ₂" };
 
-    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
+    private static string Plural(long count, string noun, string? plural = null) =>
+        count == 1 ? $"1 {noun}" : $"{count} {plural ?? noun + "s"}";
 
-    private static string F(double value) => value.ToString("G10", CultureInfo.InvariantCulture);
+    // Adding 0.0 turns −0 into +0, which reads better and means the same.
+    private static string F(double value) => (value + 0.0).ToString("G10", CultureInfo.InvariantCulture);
 }

@@ -154,7 +154,7 @@ public static class VertexEnumeration
                 BuildDense();
             }
 
-            var threshold = _step is { } step ? Math.Exp(2 * step * incumbent) : incumbent;
+            var threshold = _step is { } step ? StableMath.ExpM1(2 * step * incumbent) : incumbent;
             if (double.IsFinite(threshold) && DenseSymmetric.AllEigenvaluesAtMost(_symmetric, _n, threshold, _scratch))
             {
                 return double.NegativeInfinity;
@@ -167,8 +167,7 @@ public static class VertexEnumeration
                 return top;
             }
 
-            var sigma = Math.Sqrt(Math.Max(top, 0.0));
-            return sigma <= 1e-300 ? double.NegativeInfinity : Math.Log(sigma) / h;
+            return top <= -1.0 ? double.NegativeInfinity : StableMath.Log1P(top) / (2 * h);
         }
 
         /// <summary>Forms J column by column, then Sym(J) or (I + hJ)ᵀ(I + hJ) into the symmetric buffer.</summary>
@@ -198,16 +197,7 @@ public static class VertexEnumeration
                 return;
             }
 
-            for (var k = 0; k < _n * _n; k++)
-            {
-                _jacobian[k] *= h;
-            }
-
-            for (var i = 0; i < _n; i++)
-            {
-                _jacobian[i * _n + i] += 1.0;
-            }
-
+            // (I + hJ)ᵀ(I + hJ) − I = h(J + Jᵀ) + h²JᵀJ, formed without adding the identity (see SlopeObjective).
             for (var i = 0; i < _n; i++)
             {
                 for (var j = 0; j <= i; j++)
@@ -218,8 +208,9 @@ public static class VertexEnumeration
                         s += _jacobian[r * _n + i] * _jacobian[r * _n + j];
                     }
 
-                    _symmetric[i * _n + j] = s;
-                    _symmetric[j * _n + i] = s;
+                    var v = h * (_jacobian[i * _n + j] + _jacobian[j * _n + i]) + h * h * s;
+                    _symmetric[i * _n + j] = v;
+                    _symmetric[j * _n + i] = v;
                 }
             }
         }

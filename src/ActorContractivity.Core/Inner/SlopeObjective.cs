@@ -62,16 +62,18 @@ public sealed class SlopeObjective
             return new Evaluation(pair.Value, pair.Vector, gradient, pair.Residual, 2 * pair.Products + 2);
         }
 
-        var gram = new StepGram(_chain, h, _work, _work2);
+        // Work with MᵀM − I = h(J + Jᵀ) + h²JᵀJ rather than MᵀM: its top eigenvalue η carries the information
+        // that 1 + η would round away when h is small, and ln σ / h = ln(1 + η) / (2h).
+        var gram = new StepGramMinusIdentity(_chain, h, _work, _work2);
         var top = Lanczos.Largest(gram, warmStart, _lanczos, random);
-        var sigmaSquared = Math.Max(top.Value, 0.0);
-        var sigma = Math.Sqrt(sigmaSquared);
-        if (sigma <= 1e-300)
+        var eta = top.Value;
+        if (eta <= -1.0)
         {
-            // I + hJ = 0: the step maps every difference to zero; any slope change can only increase the norm.
-            return new Evaluation(double.NegativeInfinity, top.Vector, gradient, 0.0, 4 * top.Products);
+            // I + hJ is singular to working precision: the step maps some difference to zero.
+            return new Evaluation(double.NegativeInfinity, top.Vector, gradient, 0.0, 2 * top.Products);
         }
 
+        var sigma = Math.Sqrt(1.0 + eta);
         var q = top.Vector;
         var p = new double[q.Length];
         _chain.Forward(q, p);
@@ -82,9 +84,9 @@ public sealed class SlopeObjective
 
         // Forward keeps z_j(q) and Backward y_j(p): d(ln σ / h) = dσ / (hσ) = (y_j(p))_i (z_j(q))_i / σ.
         _chain.AccumulateGradient(gradient, 1.0 / sigma);
-        var value = Math.Log(sigma) / h;
-        var residual = top.Residual / (2 * sigmaSquared * h);
-        return new Evaluation(value, q, gradient, residual, 4 * top.Products + 2);
+        var value = StableMath.Log1P(eta) / (2 * h);
+        var residual = top.Residual / (2 * h * (1.0 + eta));
+        return new Evaluation(value, q, gradient, residual, 2 * top.Products + 2);
     }
 
     /// <summary>Sym(J) x = (J x + Jᵀ x) / 2.</summary>
@@ -101,8 +103,9 @@ public sealed class SlopeObjective
         }
     }
 
-    /// <summary>Mᵀ M x with M = I + hJ, whose top eigenvalue is σ_max(M)².</summary>
-    private sealed class StepGram(JacobianChain chain, double h, double[] work, double[] work2) : ISymmetricOperator
+    /// <summary>(MᵀM − I) x = h J x + h Jᵀ(M x) with M = I + hJ; its top eigenvalue is σ_max(M)² − 1.</summary>
+    private sealed class StepGramMinusIdentity(JacobianChain chain, double h, double[] work, double[] work2)
+        : ISymmetricOperator
     {
         public int Dimension => chain.Dimension;
 
@@ -110,10 +113,10 @@ public sealed class SlopeObjective
         {
             chain.Forward(x, work);
             TensorPrimitives.Multiply(work, h, work);
-            TensorPrimitives.Add(work, x, work);
-            chain.Backward(work, work2);
-            TensorPrimitives.Multiply(work2, h, work2);
-            TensorPrimitives.Add(work2, work, y);
+            TensorPrimitives.Add(work, x, work2);
+            chain.Backward(work2, y);
+            TensorPrimitives.Multiply(y, h, y);
+            TensorPrimitives.Add(y, work, y);
         }
     }
 }

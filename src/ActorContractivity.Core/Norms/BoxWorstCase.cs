@@ -1,3 +1,4 @@
+using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Model;
 
 namespace ActorContractivity.Core.Norms;
@@ -10,7 +11,7 @@ public sealed record ClosedFormWorstCase(double Value, double[] Slopes, double[]
 /// decouple: μ∞(DA) = max_i d_i (a_ii + Σ_{j≠i} |a_ij|) because d_i ≥ 0, and column j of μ₁(DA) is
 /// d_j a_jj + Σ_{i≠j} d_i |a_ij|, linear in d with non-negative off-diagonal weights. For the explicit Euler
 /// step h the row (column) of ‖I + hDA‖ is convex in its own slope, so each is maximised at an end point;
-/// the value is then reported as ln‖I + hDA‖ / h.
+/// the value is then reported as ln‖I + hDA‖ / h. Internally the row (column) values are kept as excesses over 1.
 /// </summary>
 public static class BoxWorstCase
 {
@@ -37,7 +38,7 @@ public static class BoxWorstCase
         {
             var diagonal = a[i, i];
             var off = OffDiagonalAbsSum(a.Row(i), i);
-            double RowValue(double d) => step is { } h ? Math.Abs(1 + h * d * diagonal) + h * d * off : d * (diagonal + off);
+            double RowValue(double d) => step is { } h ? NormExcess(h * d * diagonal, h * d * off) : d * (diagonal + off);
             var atLower = RowValue(lower);
             var atUpper = RowValue(upper);
             slopes[i] = atUpper >= atLower ? upper : lower;
@@ -56,8 +57,8 @@ public static class BoxWorstCase
         if (step is { } hs)
         {
             var sign = Math.Sign(1 + hs * bestSlope * diag);
-            gradient[bestRow] = (sign * diag + offBest) / best;
-            return new ClosedFormWorstCase(Math.Log(best) / hs, slopes, gradient);
+            gradient[bestRow] = (sign * diag + offBest) / (1.0 + best);
+            return new ClosedFormWorstCase(StableMath.Log1P(best) / hs, slopes, gradient);
         }
 
         gradient[bestRow] = diag + offBest;
@@ -77,7 +78,7 @@ public static class BoxWorstCase
 
             // The other slopes multiply |a_ij| ≥ 0, so they sit at the upper bound.
             double ColumnValue(double d) =>
-                step is { } h ? Math.Abs(1 + h * d * diagonal) + h * upper * off : d * diagonal + upper * off;
+                step is { } h ? NormExcess(h * d * diagonal, h * upper * off) : d * diagonal + upper * off;
             var atLower = ColumnValue(lower);
             var atUpper = ColumnValue(upper);
             var value = Math.Max(atLower, atUpper);
@@ -93,7 +94,7 @@ public static class BoxWorstCase
         slopes[bestColumn] = bestSlope;
         var gradient = new double[n];
         var column = a.Column(bestColumn);
-        var scale = step is { } hs ? 1.0 / best : 1.0;
+        var scale = step is not null ? 1.0 / (1.0 + best) : 1.0;
         for (var i = 0; i < n; i++)
         {
             gradient[i] = scale * Math.Abs(column[i]);
@@ -101,8 +102,14 @@ public static class BoxWorstCase
 
         var sign = step is { } h2 ? Math.Sign(1 + h2 * bestSlope * a[bestColumn, bestColumn]) : 1;
         gradient[bestColumn] = scale * sign * a[bestColumn, bestColumn];
-        return new ClosedFormWorstCase(step is { } h3 ? Math.Log(best) / h3 : best, slopes, gradient);
+        return new ClosedFormWorstCase(step is { } h3 ? StableMath.Log1P(best) / h3 : best, slopes, gradient);
     }
+
+    /// <summary>
+    /// |1 + t| + o − 1 for the diagonal term t = h·d·a_ii and the off-diagonal sum o = h·Σ d|a_ij|, without the
+    /// cancellation of forming |1 + t| + o first: for small h the excess is all that carries information.
+    /// </summary>
+    private static double NormExcess(double t, double o) => 1.0 + t >= 0 ? t + o : -2.0 - t + o;
 
     private static double OffDiagonalAbsSum(ReadOnlySpan<double> line, int skip)
     {

@@ -66,7 +66,38 @@ public static class IntervalSolver
             throw new ArgumentException($"{problem.Option}: {problem.Problem}");
         }
 
+        RequireRepresentableScale(model, question);
         return Solve(CreateOracle(model, question, inner), question);
+    }
+
+    /// <summary>The largest ∏ max|A_j| · θ^k the solvers accept; beyond it squares of entries overflow.</summary>
+    public const double MaxScale = 1e100;
+
+    /// <summary>Refuses models whose weights times slopes would overflow in the eigen-solvers.</summary>
+    private static void RequireRepresentableScale(NeuralOdeModel model, IntervalQuestion question)
+    {
+        var slope = Math.Max(question.Fixed, Math.Max(question.FarEnd, 1e-300));
+        for (var s = 0; s < model.Samples.Count; s++)
+        {
+            var logScale = 0.0;
+            foreach (var layer in model.Samples[s].Layers)
+            {
+                var largest = 0.0;
+                foreach (var v in layer.RowMajorValues)
+                {
+                    largest = Math.Max(largest, Math.Abs(v));
+                }
+
+                logScale += Math.Log10(Math.Max(largest, 1e-300)) + Math.Log10(slope);
+            }
+
+            if (logScale > Math.Log10(MaxScale))
+            {
+                throw new ArgumentException(
+                    $"the weights times the slopes reach 1e{logScale:F0} in sample {s}, beyond the 1e100 this tool "
+                    + "computes with; rescale the weights or the slopes (with c = 0 only their product matters)");
+            }
+        }
     }
 
     /// <summary>The oracle for the question's norm: the inner solver for μ₂, closed forms for μ₁ and μ∞.</summary>
