@@ -4,22 +4,6 @@ using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Outer;
 using BenchmarkDotNet.Running;
 
-if (args.Length > 0 && args[0] == "matvec")
-{
-    var a = Workloads.DenseRandom(1000).Samples[0].Layers[0];
-    var x = Enumerable.Range(0, 1000).Select(i => 1.0 / (i + 1)).ToArray();
-    var y = new double[1000];
-    var clock = Stopwatch.StartNew();
-    for (var k = 0; k < 2000; k++)
-    {
-        a.Multiply(x, y);
-        a.MultiplyTransposed(y, x);
-    }
-
-    Console.WriteLine($"n=1000: {clock.Elapsed.TotalMilliseconds / 4000:F3} ms per matrix-vector product");
-    return;
-}
-
 if (args.Length > 0 && args[0] == "quick")
 {
     // A single timed pass of each workload, for a quick look without BenchmarkDotNet's repetitions.
