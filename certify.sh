@@ -3,7 +3,10 @@
 # Without arguments it certifies the shipped one-layer example.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-dotnet build "$here/src/ActorContractivity.Cli" -c Release --nologo -v quiet -clp:ErrorsOnly 1>&2
+if ! build_log="$(dotnet build "$here/src/ActorContractivity.Cli" -c Release --nologo 2>&1)"; then
+    printf '%s\n' "$build_log" >&2
+    exit 3
+fi
 if [ "$#" -eq 0 ]; then
     set -- "$here/examples/one-layer/weights.npy"
 fi

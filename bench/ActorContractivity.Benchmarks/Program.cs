@@ -20,6 +20,10 @@ if (args.Length > 0 && args[0] == "quick")
             new InnerOptions(Starts: 8, MaxDegreeOfParallelism: 1));
         Console.WriteLine($"n={n} certify (8 starts): {clock.Elapsed.TotalSeconds:F3} s, lower={answer.Lower:G10}, "
             + $"steps={answer.Steps.Count}, evaluations={answer.Counts.Evaluations}, products={answer.Counts.Products}");
+        foreach (var step in answer.Steps)
+        {
+            Console.WriteLine($"  θ={step.Theta:G12} φ={step.Phi:G12} dφ={step.Derivative:G6} {step.Rule}");
+        }
     }
 
     return;

@@ -35,7 +35,10 @@ public static class CliApplication
         {
             var first = parse.Errors[0];
             var message = string.Join(' ', first.Message.Split((char[])[' ', '\t', '\r', '\n'],
-                StringSplitOptions.RemoveEmptyEntries));
+                StringSplitOptions.RemoveEmptyEntries))
+                .Replace("'System.Nullable`1[System.Double]'", "number", StringComparison.Ordinal)
+                .Replace("'System.Double'", "number", StringComparison.Ordinal)
+                .Replace("'System.Int32'", "whole number", StringComparison.Ordinal);
             var option = first.SymbolResult is OptionResult result ? $"{result.Option.Name}: " : "";
             error.WriteLine($"usage: {option}{message} (see 'actorcontractivity --help')");
             return BadInput;

@@ -87,7 +87,12 @@ public static class CertifyCommand
         }
         catch (ArgumentException e)
         {
-            error.WriteLine(e.Message.ReplaceLineEndings(" "));
+            error.WriteLine($"{request.ModelPath}: {e.Message.ReplaceLineEndings(" ")}");
+            return CliApplication.BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"--json: cannot write '{request.JsonPath}': {e.Message.ReplaceLineEndings(" ")}");
             return CliApplication.BadInput;
         }
     }
@@ -107,16 +112,64 @@ public static class CertifyCommand
 
         if (request.JsonPath is { } path)
         {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (directory is null || !Directory.Exists(directory))
-            {
-                throw new InputException($"--json: the directory of '{path}' does not exist");
-            }
+            ValidateReportPath(path, request.ModelPath);
+        }
+    }
 
-            if (Directory.Exists(path))
+    /// <summary>
+    /// Refuses report paths that cannot or must not be replaced by a regular file, and checks that the directory
+    /// takes a file before any computing starts.
+    /// </summary>
+    private static void ValidateReportPath(string path, string modelPath)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new InputException("--json: the path is empty");
+        }
+
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            throw new InputException($"--json: the directory of '{path}' does not exist");
+        }
+
+        if (Directory.Exists(full))
+        {
+            throw new InputException($"--json: '{path}' is a directory, not a file");
+        }
+
+        if (new FileInfo(full).LinkTarget is not null)
+        {
+            throw new InputException($"--json: '{path}' is a symbolic link; give the path of a regular file");
+        }
+
+        if (full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal)
+            || full.StartsWith("/sys/", StringComparison.Ordinal))
+        {
+            throw new InputException($"--json: '{path}' is not a regular file location");
+        }
+
+        if (string.Equals(full, Path.GetFullPath(modelPath), StringComparison.Ordinal))
+        {
+            throw new InputException($"--json: '{path}' is the model file itself; the report would overwrite it");
+        }
+
+        var probe = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.probe");
+        try
+        {
+            using (File.Create(probe))
             {
-                throw new InputException($"--json: '{path}' is a directory, not a file");
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"--json: cannot write in the directory of '{path}': "
+                + e.Message.ReplaceLineEndings(" "));
+        }
+        finally
+        {
+            File.Delete(probe);
         }
     }
 }

@@ -66,20 +66,35 @@ public static class IntervalSolver
             throw new ArgumentException($"{problem.Option}: {problem.Problem}");
         }
 
-        RequireRepresentableScale(model, question);
+        if (ScaleProblem(model, question) is { } scale)
+        {
+            throw new ArgumentException(scale);
+        }
+
         return Solve(CreateOracle(model, question, inner), question);
     }
 
-    /// <summary>The largest ∏ max|A_j| · θ^k the solvers accept; beyond it squares of entries overflow.</summary>
-    public const double MaxScale = 1e100;
+    /// <summary>
+    /// Decimal exponent bounding ∏_j max|A_j| · θ^k on either side for the flow (θ the largest slope): squares
+    /// of such numbers, formed inside the eigen-solvers, then stay far from overflow and underflow.
+    /// </summary>
+    public const int FlowScaleExponent = 75;
 
-    /// <summary>Refuses models whose weights times slopes would overflow in the eigen-solvers.</summary>
-    private static void RequireRepresentableScale(NeuralOdeModel model, IntervalQuestion question)
+    /// <summary>The same bound for h · ∏_j max|A_j| · θ^k of the discrete step, whose Gram matrix squares it.</summary>
+    public const int StepScaleExponent = 50;
+
+    /// <summary>
+    /// Says why the model's scale is outside what the solvers compute with, or returns null. Samples whose
+    /// weights are all zero are exempt (their Jacobian is zero whatever the slopes).
+    /// </summary>
+    public static string? ScaleProblem(NeuralOdeModel model, IntervalQuestion question)
     {
-        var slope = Math.Max(question.Fixed, Math.Max(question.FarEnd, 1e-300));
+        var slope = Math.Max(question.Fixed, question.FarEnd);
+        var limit = question.DiscreteStep is null ? FlowScaleExponent : StepScaleExponent;
         for (var s = 0; s < model.Samples.Count; s++)
         {
-            var logScale = 0.0;
+            var logScale = question.DiscreteStep is { } h ? Math.Log10(h) : 0.0;
+            var zero = false;
             foreach (var layer in model.Samples[s].Layers)
             {
                 var largest = 0.0;
@@ -88,16 +103,21 @@ public static class IntervalSolver
                     largest = Math.Max(largest, Math.Abs(v));
                 }
 
-                logScale += Math.Log10(Math.Max(largest, 1e-300)) + Math.Log10(slope);
+                zero |= largest == 0;
+                logScale += Math.Log10(largest) + Math.Log10(slope);
             }
 
-            if (logScale > Math.Log10(MaxScale))
+            if (!zero && (slope == 0 || Math.Abs(logScale) > limit))
             {
-                throw new ArgumentException(
-                    $"the weights times the slopes reach 1e{logScale:F0} in sample {s}, beyond the 1e100 this tool "
-                    + "computes with; rescale the weights or the slopes (with c = 0 only their product matters)");
+                var factors = question.DiscreteStep is null ? "weights × slopes" : "weights × slopes × step";
+                return $"{factors} reach 1e{logScale:F0} in sample {s}, outside 1e-{limit} … 1e{limit}, the range "
+                    + "this tool computes in; rescale the weights, --fixed / --limit"
+                    + (question.DiscreteStep is null ? "" : " or --discrete")
+                    + " (with c = 0 only their product matters)";
             }
         }
+
+        return null;
     }
 
     /// <summary>The oracle for the question's norm: the inner solver for μ₂, closed forms for μ₁ and μ∞.</summary>
@@ -149,12 +169,16 @@ public static class IntervalSolver
         var widthTwoStepsAgo = double.PositiveInfinity;
         var widthOneStepAgo = Math.Abs(safeEnd - unsafeEnd);
         var previousMismatch = double.PositiveInfinity;
+        var stalls = 0;
         for (var iteration = 0; iteration < 200 && Math.Abs(safeEnd - unsafeEnd) > question.Tolerance; iteration++)
         {
-            // Newton keeps the lead while it either halves the bracket or halves |φ − c|.
+            // Newton keeps the lead while it either halves the bracket or halves |φ − c|. A single stall is
+            // forgiven: an inexact inner solve that finds a worse pattern at the new θ raises φ once without
+            // Newton being wrong, and a bisection step there would throw away its fast approach.
             var mismatch = Math.Abs(current.Value - c);
             var progressing = widthOneStepAgo <= 0.5 * widthTwoStepsAgo || mismatch <= 0.5 * previousMismatch;
-            var (next, rule) = NextTheta(theta, current, c, unsafeEnd, safeEnd, question.Tolerance, progressing);
+            stalls = progressing ? 0 : stalls + 1;
+            var (next, rule) = NextTheta(theta, current, c, unsafeEnd, safeEnd, question.Tolerance, stalls < 2);
             previousMismatch = mismatch;
             var (lower, upper) = question.Box(next);
             var evaluation = oracle.Evaluate(lower, upper);

@@ -41,6 +41,12 @@ public sealed class BadInputTests
         ["an unknown option"] = _ => Option(["--frobnicate", "1"], "'--frobnicate'"),
         ["--norm 1 on a two-layer model"] = _ => new Scenario(
             [TwoLayer, "--norm", "1"], "--norm: ", ["one-layer", "2 layers"]),
+        ["weights too small to compute with"] = temp => Model(
+            temp.Write("weights.csv", "-1e-160,2e-161\n3e-161,-1e-160\n"), "weights.csv: ", "reach 1e-160",
+            "outside 1e-75"),
+        ["weights too large to compute with"] = temp => Model(
+            temp.Write("weights.csv", "-1e200,2e199\n3e199,-1e200\n"), "weights.csv: ", "reach 1e200"),
+        ["an Euler step too large to compute with"] = _ => Option(["--discrete", "1e80"], "reach 1e80", "--discrete"),
         ["--norm inf on a two-layer model"] = _ => new Scenario(
             [TwoLayer, "--norm", "inf"], "--norm: ", ["one-layer"]),
     };
