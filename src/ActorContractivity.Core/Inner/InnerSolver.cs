@@ -24,6 +24,11 @@ public sealed record InnerOptions(
     public LanczosOptions Lanczos { get; init; } = LanczosOptions.Default;
 }
 
+/// <summary>A starting vertex of the gradient system and, if known, the eigenvector there.</summary>
+/// <param name="Slopes">Flat slopes D_1 … D_k.</param>
+/// <param name="Vector">The top eigenvector at these slopes, or null.</param>
+public sealed record WarmStart(double[] Slopes, double[]? Vector);
+
 /// <summary>The worst slope pattern found for one sample and one box.</summary>
 /// <param name="Value">F at <paramref name="Slopes"/> (recomputed there).</param>
 /// <param name="Slopes">The witness: flat D_1 … D_k, a vertex of the box.</param>
@@ -45,7 +50,11 @@ public sealed record InnerResult(
     int GradientSteps,
     int Evaluations,
     long Products,
-    long Vertices);
+    long Vertices)
+{
+    /// <summary>Where every start ended, best first (empty when enumerated): warm starts for a nearby box.</summary>
+    public IReadOnlyList<WarmStart> Climbs { get; init; } = [];
+}
 
 /// <summary>
 /// Inner level (DESIGN §1.2): maximise F(D) over the box [ℓ, u]^(n₁+…+n_k). F is convex in each D_j, so every
@@ -72,8 +81,8 @@ public static class InnerSolver
     /// <param name="upper">u.</param>
     /// <param name="discreteStep">Explicit Euler step h, or null for the flow.</param>
     /// <param name="options">Starts, seed and budgets.</param>
-    /// <param name="warmSlopes">A previous witness mapped into this box, or null.</param>
-    /// <param name="warmVector">Its eigenvector, or null.</param>
+    /// <param name="warm">Vertices (with eigenvectors) reached by the starts of a previous, nearby box, already
+    /// mapped into this one; they replace the fresh starts, so an outer iteration keeps its starts' progress.</param>
     public static InnerResult Solve(
         Sample sample,
         int sampleIndex,
@@ -81,8 +90,7 @@ public static class InnerSolver
         double upper,
         double? discreteStep,
         InnerOptions options,
-        double[]? warmSlopes = null,
-        double[]? warmVector = null)
+        IReadOnlyList<WarmStart>? warm = null)
     {
         if (lower == upper)
         {
@@ -94,7 +102,7 @@ public static class InnerSolver
             return Enumerate(sample, sampleIndex, lower, upper, discreteStep, options);
         }
 
-        var starts = StartPoints(sample.DiagonalCount, lower, upper, options, sampleIndex, warmSlopes);
+        var starts = StartPoints(sample.DiagonalCount, lower, upper, options, sampleIndex, warm);
         var results = new StartOutcome[starts.Count];
 
         // The search compares values, so a looser eigen-tolerance suffices (the Ritz value's error is of the order
@@ -109,9 +117,8 @@ public static class InnerSolver
         {
             var random = new Random(SeedFor(options.Seed, sampleIndex, s));
             var objective = new SlopeObjective(sample, discreteStep, searchLanczos);
-            var vector = warmSlopes is not null && s == 0 ? warmVector : null;
             ascents[s] = new Ascent(objective, lower, upper, options, random);
-            results[s] = ascents[s].Climb(starts[s], vector);
+            results[s] = ascents[s].Climb(starts[s].Slopes, starts[s].Vector);
         });
 
         // Polishing costs a few eigen-solves per flip tried; on large samples only the best climbs are polished.
@@ -142,7 +149,11 @@ public static class InnerSolver
             GradientSteps: results.Sum(r => r.Steps),
             Evaluations: results.Sum(r => r.Evaluations) + 1,
             Products: results.Sum(r => r.Products) + final.Products,
-            Vertices: 0);
+            Vertices: 0)
+        {
+            Climbs = results.OrderByDescending(r => r.Evaluation.Value)
+                .Select(r => new WarmStart(r.Slopes, r.Evaluation.Vector)).ToArray(),
+        };
     }
 
     /// <summary>Exact maximum by enumeration, then the eigenvector and gradient at the maximising vertex.</summary>
@@ -176,23 +187,24 @@ public static class InnerSolver
     }
 
     /// <summary>
-    /// The starts in order: the warm start, D = uI, D = ℓI, the midpoint, then alternately random vertices and
-    /// random points of the box, all drawn from the seed.
+    /// The starts in order: the warm starts, then D = uI, D = ℓI, the midpoint, then alternately random vertices
+    /// and random points of the box, all drawn from the seed, up to the number of starts asked for.
     /// </summary>
-    internal static List<double[]> StartPoints(
-        int count, double lower, double upper, InnerOptions options, int sampleIndex, double[]? warmSlopes)
+    internal static List<WarmStart> StartPoints(
+        int count, double lower, double upper, InnerOptions options, int sampleIndex, IReadOnlyList<WarmStart>? warm)
     {
-        var starts = new List<double[]>();
-        if (warmSlopes is not null)
+        var wanted = Math.Max(options.Starts, 1);
+        var starts = new List<WarmStart>();
+        foreach (var start in warm ?? [])
         {
-            starts.Add(warmSlopes.Select(v => Math.Clamp(v, lower, upper)).ToArray());
+            starts.Add(new WarmStart(start.Slopes.Select(v => Math.Clamp(v, lower, upper)).ToArray(), start.Vector));
         }
 
-        starts.Add(Enumerable.Repeat(upper, count).ToArray());
-        starts.Add(Enumerable.Repeat(lower, count).ToArray());
-        starts.Add(Enumerable.Repeat(0.5 * (lower + upper), count).ToArray());
+        starts.Add(new WarmStart(Enumerable.Repeat(upper, count).ToArray(), null));
+        starts.Add(new WarmStart(Enumerable.Repeat(lower, count).ToArray(), null));
+        starts.Add(new WarmStart(Enumerable.Repeat(0.5 * (lower + upper), count).ToArray(), null));
         var random = new Random(SeedFor(options.Seed, sampleIndex, -1));
-        for (var r = 0; starts.Count < Math.Max(options.Starts, 1); r++)
+        for (var r = 0; starts.Count < wanted; r++)
         {
             var point = new double[count];
             for (var i = 0; i < count; i++)
@@ -201,10 +213,10 @@ public static class InnerSolver
                 point[i] = r % 2 == 0 ? (t < 0.5 ? lower : upper) : lower + t * (upper - lower);
             }
 
-            starts.Add(point);
+            starts.Add(new WarmStart(point, null));
         }
 
-        return starts.Take(Math.Max(options.Starts, 1)).ToList();
+        return starts.Take(wanted).ToList();
     }
 
     private static int SeedFor(int seed, int sampleIndex, int start) =>

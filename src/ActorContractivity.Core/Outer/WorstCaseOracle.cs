@@ -19,14 +19,15 @@ public interface IWorstCaseOracle
 
 /// <summary>
 /// μ₂ (or the discrete step norm) by the inner solver: enumeration where a sample is small enough, the gradient
-/// system otherwise. Each sample remembers its last witness and eigenvector and warm-starts the next box from
-/// them, slopes at the old tuned end moving to the new one.
+/// system otherwise. Each sample remembers where its starts ended (vertex and eigenvector) and starts the next box
+/// from there, slopes at the old tuned end moving to the new one: the boxes of successive outer steps differ
+/// little, so each start's climb resumes rather than begins again.
 /// </summary>
 public sealed class InnerSolverOracle(NeuralOdeModel model, double? discreteStep, InnerOptions options)
     : IWorstCaseOracle
 {
-    private readonly (double[] Slopes, double[] Vector, double Lower, double Upper)?[] _warm =
-        new (double[], double[], double, double)?[model.Samples.Count];
+    private readonly (IReadOnlyList<WarmStart> Starts, double Lower, double Upper)?[] _warm =
+        new (IReadOnlyList<WarmStart>, double, double)?[model.Samples.Count];
 
     private int _solves;
     private long _evaluations;
@@ -56,8 +57,11 @@ public sealed class InnerSolverOracle(NeuralOdeModel model, double? discreteStep
         for (var s = 0; s < model.Samples.Count; s++)
         {
             var sample = model.Samples[s];
-            var warm = _warm[s] is { } w ? MapInto(w.Slopes, w.Lower, w.Upper, lower, upper) : null;
-            var result = InnerSolver.Solve(sample, s, lower, upper, discreteStep, options, warm, _warm[s]?.Vector);
+            var warm = _warm[s] is { } w
+                ? w.Starts.Select(start => start with { Slopes = MapInto(start.Slopes, w.Lower, w.Upper, lower, upper) })
+                    .ToArray()
+                : null;
+            var result = InnerSolver.Solve(sample, s, lower, upper, discreteStep, options, warm);
             _solves++;
             _evaluations += result.Evaluations;
             _products += result.Products;
@@ -67,7 +71,8 @@ public sealed class InnerSolverOracle(NeuralOdeModel model, double? discreteStep
             {
                 _enumerated |= result.Exact;
                 _searched |= !result.Exact;
-                _warm[s] = (result.Slopes, result.Vector, lower, upper);
+                _warm[s] = (result.Climbs.Count > 0 ? result.Climbs : [new WarmStart(result.Slopes, result.Vector)],
+                    lower, upper);
             }
 
             exact &= result.Exact;
