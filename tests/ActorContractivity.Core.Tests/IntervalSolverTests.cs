@@ -157,7 +157,7 @@ public class IntervalSolverTests
         {
             var model = NeuralOdeModel.OneLayer(RandomModels.StableOneLayer(random, 9 + k % 4));
             var exact = IntervalSolver.Solve(model, new IntervalQuestion(), Exhaustive);
-            var estimate = IntervalSolver.Solve(model, new IntervalQuestion(), gradient);
+            var estimate = IntervalSolver.Solve(model, new IntervalQuestion(), gradient, CertifyMode.Off);
             Assert.Equal(exact.Feasible, estimate.Feasible);
             if (!exact.Feasible)
             {
@@ -168,6 +168,37 @@ public class IntervalSolverTests
             Assert.True(estimate.Lower <= exact.Lower + 1e-8, "a witness can only under-estimate ℓ*");
             Assert.InRange(estimate.Lower!.Value, exact.Lower!.Value - 1e-7, exact.Lower!.Value + 1e-8);
         }
+    }
+
+    [Fact]
+    public void The_proven_safe_end_and_the_witness_end_bracket_the_enumerated_answer()
+    {
+        var random = new Random(123);
+        var gradient = new InnerOptions(Starts: 6, EnumerationLimit: 0, MaxDegreeOfParallelism: 1);
+        var brackets = 0;
+        for (var k = 0; k < 24; k++)
+        {
+            var n = 6 + k % 7;
+            var samples = Enumerable.Range(0, 1 + k % 2)
+                .Select(t => new Sample(t, [RandomModels.StableOneLayer(random, n)])).ToArray();
+            var model = new NeuralOdeModel(samples);
+            var exact = IntervalSolver.Solve(model, new IntervalQuestion(), Exhaustive);
+            var proven = IntervalSolver.Solve(model, new IntervalQuestion(), gradient, CertifyMode.Bound);
+            if (!exact.Feasible)
+            {
+                continue;
+            }
+
+            Assert.NotEqual(CertificateStatus.Estimate, proven.Status);
+            Assert.NotNull(proven.Certificate);
+            var (witnessEnd, safeEnd) = (proven.BracketLow!.Value, proven.BracketHigh!.Value);
+            Assert.True(witnessEnd <= exact.Lower + 1e-8, $"witness end {witnessEnd} above ℓ* = {exact.Lower}");
+            Assert.True(safeEnd >= exact.Lower - 1e-8, $"safe end {safeEnd} below ℓ* = {exact.Lower}");
+            Assert.Equal(safeEnd, proven.Lower);
+            brackets++;
+        }
+
+        Assert.True(brackets >= 15, $"{brackets} feasible cases");
     }
 
     [Theory]

@@ -31,10 +31,17 @@ public static class CertifyCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random starts.", DefaultValueFactory = _ => 0 };
         var tolerance = new Option<double>("--tol") { Description = "Absolute tolerance on the tuned end.", DefaultValueFactory = _ => 1e-8 };
         var json = new Option<string?>("--json") { Description = "Write the full report as JSON to this file." };
+        var certify = new Option<string>("--certify")
+        {
+            Description = "How to prove the answer: auto (enumeration where small, the matrix cube bound otherwise), "
+                + "bound, or off (witness only).",
+            DefaultValueFactory = _ => "auto",
+        };
+        certify.AcceptOnlyFromAmong("auto", "bound", "off");
 
         var command = new Command("certify", "Find the largest slope interval on which the model provably contracts.");
         command.Arguments.Add(model);
-        foreach (var option in new Option[] { c, tune, fixedEnd, limit, norm, discrete, starts, seed, tolerance, json })
+        foreach (var option in new Option[] { c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, tolerance, json })
         {
             command.Options.Add(option);
         }
@@ -53,7 +60,8 @@ public static class CertifyCommand
                     Tolerance: parse.GetValue(tolerance)),
                 parse.GetValue(starts),
                 parse.GetValue(seed),
-                parse.GetValue(json));
+                parse.GetValue(json),
+                parse.GetValue(certify) switch { "bound" => CertifyMode.Bound, "off" => CertifyMode.Off, _ => CertifyMode.Auto });
             return Run(request, output, error);
         });
         return command;
@@ -68,7 +76,7 @@ public static class CertifyCommand
             var clock = Stopwatch.StartNew();
             var loaded = ModelLoader.Load(request.ModelPath);
             var inner = new InnerOptions(Starts: request.Starts, Seed: request.Seed);
-            var answer = IntervalSolver.Solve(loaded.Model, request.Question, inner);
+            var answer = IntervalSolver.Solve(loaded.Model, request.Question, inner, request.Certify);
             clock.Stop();
 
             var report = CertifyReport.From(request, loaded, answer, clock.Elapsed);
@@ -176,4 +184,9 @@ public static class CertifyCommand
 
 /// <summary>Everything the certify command was asked.</summary>
 public sealed record CertifyRequest(
-    string ModelPath, IntervalQuestion Question, int Starts, int Seed, string? JsonPath);
+    string ModelPath,
+    IntervalQuestion Question,
+    int Starts,
+    int Seed,
+    string? JsonPath,
+    CertifyMode Certify = CertifyMode.Auto);

@@ -25,6 +25,7 @@ public sealed record CertifyReport(
     ModelReport Model,
     SettingsReport Settings,
     WorkReport Work,
+    CertificateReport? Certificate,
     double Seconds)
 {
     /// <summary>Builds the report of an answer.</summary>
@@ -55,9 +56,14 @@ public sealed record CertifyReport(
                 loaded.Model.Samples.Count,
                 loaded.Model.Samples.Select(s => s.Layers.Count).Max(),
                 loaded.Model.Samples.Select(s => s.DiagonalCount).Max()),
-            new SettingsReport(request.Starts, request.Seed, question.Tolerance, question.FarEnd),
+            new SettingsReport(request.Starts, request.Seed, question.Tolerance, question.FarEnd,
+                request.Certify.ToString().ToLowerInvariant()),
             new WorkReport(answer.Counts.InnerSolves, answer.Counts.Evaluations, answer.Counts.Products,
                 answer.Counts.Vertices, answer.Counts.GradientSteps),
+            answer.Certificate is { } proof
+                ? new CertificateReport("matrix cube bound, Cholesky-verified", proof.SafeEnd, proof.BoundValue,
+                    proof.Bisections)
+                : null,
             elapsed.TotalSeconds);
     }
 
@@ -88,7 +94,10 @@ public sealed record OuterIterationReport(double Theta, double Phi, double Dphi,
 public sealed record ModelReport(string Path, int Dimension, int Samples, int MaxLayers, int MaxSlopesPerSample);
 
 /// <summary>The search settings.</summary>
-public sealed record SettingsReport(int Starts, int Seed, double Tolerance, double SearchLimit);
+public sealed record SettingsReport(int Starts, int Seed, double Tolerance, double SearchLimit, string Certify);
+
+/// <summary>The proof of the safe end: which bound, where, its value there, and the bound minimisations spent.</summary>
+public sealed record CertificateReport(string Method, double SafeEnd, double BoundValue, int BoundMinimisations);
 
 /// <summary>Work spent.</summary>
 public sealed record WorkReport(int InnerSolves, long EigenSolves, long JacobianProducts, long VerticesEnumerated, int GradientSteps);

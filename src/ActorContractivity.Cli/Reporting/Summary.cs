@@ -51,10 +51,19 @@ public static class Summary
     {
         var interval = $"[{F(report.Lower!.Value)}, {F(report.Upper!.Value)}]";
         var limit = report.ReachedLimit ? " (the whole search range)" : "";
+        var witnessEnd = report.Bracket![0];
+        var end = report.Tune == "lower" ? "ℓ" : "u";
+        var side = report.Tune == "lower" ? "below" : "above";
         return answer.Status switch
         {
+            CertificateStatus.Exact when answer.Certificate is not null =>
+                $"proven: contractive for every slope pattern in {interval}{limit}; the bound's proof meets the witness",
             CertificateStatus.Exact =>
                 $"proven: contractive for every slope pattern in {interval}{limit}",
+            CertificateStatus.Bracket =>
+                $"proven: contractive for every slope pattern in {interval}; a slope pattern with {end} just {side} "
+                + $"{F(witnessEnd)} breaks it, so the best {end} lies in [{F(report.Bracket.Min())}, "
+                + $"{F(report.Bracket.Max())}]",
             _ => $"estimate: the search found no breaking slope pattern in {interval}{limit}, but did not prove "
                  + "that none exists; a local search can miss the worst pattern",
         };
@@ -62,8 +71,9 @@ public static class Summary
 
     private static string Pattern(CertifyReport report)
     {
-        var lower = report.Lower!.Value;
-        var upper = report.Upper!.Value;
+        // The witness lives in the box of the witness end, which differs from the reported one under a bracket.
+        var witnessEnd = report.Bracket![0];
+        var (lower, upper) = report.Tune == "lower" ? (witnessEnd, report.Fixed) : (report.Fixed, witnessEnd);
         var parts = report.WorstCase.Diagonals.Select((d, j) =>
         {
             var atLower = d.Count(v => v == lower);

@@ -1,3 +1,4 @@
+using ActorContractivity.Core.Certify;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Model;
 using ActorContractivity.Core.Norms;
@@ -34,6 +35,7 @@ public sealed record OuterStep(double Theta, double Phi, double Derivative, stri
 /// <param name="Steps">The outer iterations.</param>
 /// <param name="Method">How the worst case was found.</param>
 /// <param name="Counts">Work spent.</param>
+/// <param name="Certificate">The proven safe end, when the bound proved one.</param>
 public sealed record IntervalAnswer(
     IntervalQuestion Question,
     bool Feasible,
@@ -47,7 +49,21 @@ public sealed record IntervalAnswer(
     WorstCase Witness,
     IReadOnlyList<OuterStep> Steps,
     string Method,
-    WorkCounts Counts);
+    WorkCounts Counts,
+    SafeEndCertificate? Certificate = null);
+
+/// <summary>How the answer is certified beyond the witness.</summary>
+public enum CertifyMode
+{
+    /// <summary>Enumeration where small; otherwise the matrix cube bound where it applies.</summary>
+    Auto,
+
+    /// <summary>The matrix cube bound wherever it applies (enumeration still answers small samples exactly).</summary>
+    Bound,
+
+    /// <summary>Witness only: no bound is computed.</summary>
+    Off,
+}
 
 /// <summary>
 /// Outer level (DESIGN §1.3): solve φ(θ) = c for the tuned end θ. φ is monotone in θ (the boxes nest) and, as a
@@ -59,7 +75,8 @@ public static class IntervalSolver
 {
     /// <summary>Answers the question for the model.</summary>
     /// <exception cref="ArgumentException">The question is invalid, or μ₁/μ∞ is asked of a multilayer model.</exception>
-    public static IntervalAnswer Solve(NeuralOdeModel model, IntervalQuestion question, InnerOptions inner)
+    public static IntervalAnswer Solve(
+        NeuralOdeModel model, IntervalQuestion question, InnerOptions inner, CertifyMode certify = CertifyMode.Auto)
     {
         if (question.Validate() is { } problem)
         {
@@ -71,7 +88,40 @@ public static class IntervalSolver
             throw new ArgumentException(scale);
         }
 
-        return Solve(CreateOracle(model, question, inner), question);
+        var answer = Solve(CreateOracle(model, question, inner), question);
+        return certify == CertifyMode.Off ? answer : Certify(model, answer, inner);
+    }
+
+    /// <summary>
+    /// Adds the bound's proof to an estimated answer: the tuned end becomes the proven safe end and the bracket
+    /// [witness end, safe end] says how far the proof is from the witness. Both agreeing within the tolerance makes
+    /// the answer exact.
+    /// </summary>
+    public static IntervalAnswer Certify(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner)
+    {
+        var question = answer.Question;
+        if (!answer.Feasible || answer.Status == CertificateStatus.Exact || !BoundCertifier.Applies(model, question))
+        {
+            return answer;
+        }
+
+        var witnessEnd = answer.BracketLow!.Value;
+        var certificate = BoundCertifier.Find(model, question, witnessEnd, inner.Lanczos, inner.Seed);
+        if (certificate is null)
+        {
+            return answer;
+        }
+
+        var (lower, upper) = question.Box(certificate.SafeEnd);
+        var agree = Math.Abs(certificate.SafeEnd - witnessEnd) <= question.Tolerance;
+        return answer with
+        {
+            Lower = lower,
+            Upper = upper,
+            BracketHigh = certificate.SafeEnd,
+            Status = agree ? CertificateStatus.Exact : CertificateStatus.Bracket,
+            Certificate = certificate,
+        };
     }
 
     /// <summary>

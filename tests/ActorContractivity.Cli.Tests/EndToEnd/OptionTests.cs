@@ -220,7 +220,7 @@ public sealed class OptionTests
         // 21 slopes is one more than InnerOptions.EnumerationLimit, so the gradient search (not enumeration) runs.
         using var temp = new TempDirectory();
         var path = temp.Write("n21.csv", RandomDominantCsv(21, seed: 1));
-        string[] options = ["--starts", "2", "--seed", "5", "--tol", "1e-5"];
+        string[] options = ["--starts", "2", "--seed", "5", "--tol", "1e-5", "--certify", "off"];
 
         var (first, report) = Certify(temp, path, options);
         var (second, again) = Certify(temp, path, options);
@@ -235,6 +235,25 @@ public sealed class OptionTests
         Assert.Contains("status: estimate", first.Stdout, StringComparison.Ordinal);
         Assert.Contains("did not prove", first.Stdout, StringComparison.Ordinal);
         Assert.Equal(first.ExitCode, second.ExitCode);
+    }
+
+    [Fact]
+    public void With_certification_the_same_model_gets_a_proven_end_at_or_above_the_witness_end()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Write("n21.csv", RandomDominantCsv(21, seed: 1));
+
+        var (result, report) = Certify(temp, path, "--starts", "2", "--seed", "5");
+
+        Assert.True(result.ExitCode == CliApplication.Found, result.ToString());
+        var root = report.RootElement;
+        var status = Text(root, "status");
+        Assert.True(status is "bracket" or "exact", status);
+        var bracket = Field(root, "bracket").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.True(bracket[0] <= bracket[1] + 1e-12, $"[{bracket[0]}, {bracket[1]}]");
+        Assert.Equal(bracket[1], Number(root, "lower"));
+        Assert.Equal(bracket[1], Number(Field(root, "certificate"), "safeEnd"));
+        Assert.Contains("proven: contractive for every slope pattern", result.Stdout, StringComparison.Ordinal);
     }
 
     /// <summary>Runs <c>certify MODEL OPTIONS --json TEMP/r.json</c> and parses the report.</summary>
