@@ -89,15 +89,176 @@ public sealed class MatrixCubeBound
         return (pair.Value, v, gradient, pair.Residual);
     }
 
+    /// <summary>Largest dimension minimised on the dense smoothed objective; larger ones use Lanczos.</summary>
+    public const int DenseSmoothingLimit = 160;
+
     /// <summary>
-    /// Minimises U over λ &gt; 0 by L-BFGS on log λ with a backtracking line search. Every λ visited gives a valid
-    /// bound, so stopping early only loosens it; the best λ found is returned with its estimated U.
+    /// Minimises U over λ &gt; 0 and returns the best λ found with its U. Every λ gives a valid bound, so stopping
+    /// early (for instance as soon as U ≤ <paramref name="target"/>) only loosens it. Up to
+    /// <see cref="DenseSmoothingLimit"/> the minimisation runs on the smoothed objective of
+    /// <see cref="MinimiseSmoothed"/>; above it, L-BFGS runs on U itself with Lanczos eigenpairs.
     /// </summary>
     public (double Value, double[] Lambda) Minimise(
+        double[]? start, LanczosOptions options, Random random, int maxIterations = 60, double target = double.NegativeInfinity) =>
+        Dimension <= DenseSmoothingLimit
+            ? MinimiseSmoothed(start, target)
+            : MinimiseLanczos(start, options, random, maxIterations, target);
+
+    /// <summary>
+    /// U is the largest eigenvalue of M(λ) and is not differentiable where that eigenvalue is multiple — which is
+    /// where its minimum usually lies, so descent on U itself stalls early. This minimises instead the soft
+    /// maximum f_τ(s) = τ log Σ_q exp(μ_q(M)/τ) over all eigenvalues μ_q of the dense M(λ), s = log λ: smooth and
+    /// convex, with U ≤ f_τ ≤ U + τ log n and ∂f_τ/∂s_i = Σ_q p_q ½ r_i (λ_i v_qi² − (a_iᵀ v_q)²/λ_i), p the soft-max
+    /// weights. τ shrinks geometrically from a hundredth of the spectrum's scale; each stage is an L-BFGS run warm
+    /// started from the previous one. The λ with the smallest true U seen is returned.
+    /// </summary>
+    public (double Value, double[] Lambda) MinimiseSmoothed(double[]? start, double target = double.NegativeInfinity)
+    {
+        var n = Dimension;
+        var a = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => _a[i, j]);
+        var sym = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(
+            n, n, (i, j) => 0.5 * (_center[i] * _a[i, j] + _center[j] * _a[j, i]));
+        var s = (start ?? InitialMultipliers()).Select(v => Math.Log(v)).ToArray();
+        var home = InitialMultipliers().Select(v => Math.Log(v)).ToArray();
+        var bestValue = double.PositiveInfinity;
+        var bestS = (double[])s.Clone();
+
+        (double Smooth, double Top, double[] Gradient) Evaluate(double[] point, double tau)
+        {
+            var lambda = point.Select(Math.Exp).ToArray();
+            var weighted = a.Clone();
+            for (var i = 0; i < n; i++)
+            {
+                weighted.SetRow(i, weighted.Row(i) * Math.Sqrt(0.5 * _radius[i] / lambda[i]));
+            }
+
+            var m = sym + weighted.TransposeThisAndMultiply(weighted);
+            for (var i = 0; i < n; i++)
+            {
+                m[i, i] += 0.5 * _radius[i] * lambda[i];
+            }
+
+            var evd = m.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+            var values = evd.EigenValues.Select(z => z.Real).ToArray();
+            var top = values.Max();
+            if (!double.IsFinite(top))
+            {
+                return (double.NaN, double.NaN, new double[n]);
+            }
+
+            if (top < bestValue)
+            {
+                (bestValue, bestS) = (top, (double[])point.Clone());
+            }
+
+            var weights = values.Select(v => Math.Exp((v - top) / tau)).ToArray();
+            var total = weights.Sum();
+            var gradient = new double[n];
+            var vectors = evd.EigenVectors;
+            var av = a * vectors;
+            for (var q = 0; q < n; q++)
+            {
+                var p = weights[q] / total;
+                if (p < 1e-16)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < n; i++)
+                {
+                    var v = vectors[i, q];
+                    gradient[i] += p * 0.5 * _radius[i] * (lambda[i] * v * v - av[i, q] * av[i, q] / lambda[i]);
+                }
+            }
+
+            return (top + tau * Math.Log(total), top, gradient);
+        }
+
+        var first = Evaluate(s, 1.0);
+        if (!double.IsFinite(first.Top) || first.Top <= target)
+        {
+            return (first.Top, s.Select(Math.Exp).ToArray());
+        }
+
+        var scale = Math.Max(Math.Abs(first.Top), 1e-300);
+        for (var tau = 1e-2 * scale; tau >= 1e-7 * scale && bestValue > target; tau *= 0.2)
+        {
+            var current = Evaluate(s, tau);
+            var history = new List<(double[] S, double[] Y, double Rho)>();
+            for (var iteration = 0; iteration < 40 && bestValue > target; iteration++)
+            {
+                var direction = Direction(current.Gradient, history);
+                var slope = TensorPrimitives.Dot(direction, current.Gradient);
+                if (!(slope < 0))
+                {
+                    history.Clear();
+                    direction = current.Gradient.Select(g => -g).ToArray();
+                    slope = TensorPrimitives.Dot(direction, current.Gradient);
+                    if (!(slope < 0))
+                    {
+                        break;
+                    }
+                }
+
+                var longest = Math.Abs(TensorPrimitives.MaxMagnitude(direction));
+                var accepted = false;
+                for (var step = Math.Min(1.0, MaxLogStep / longest); step > 1e-8; step *= 0.5)
+                {
+                    var trialS = new double[n];
+                    for (var i = 0; i < n; i++)
+                    {
+                        trialS[i] = Math.Clamp(s[i] + step * direction[i], home[i] - MaxLogRange, home[i] + MaxLogRange);
+                    }
+
+                    var trial = Evaluate(trialS, tau);
+                    if (double.IsFinite(trial.Smooth) && trial.Smooth <= current.Smooth + 1e-4 * step * slope)
+                    {
+                        var sk = new double[n];
+                        var yk = new double[n];
+                        TensorPrimitives.Subtract(trialS, s, sk);
+                        TensorPrimitives.Subtract(trial.Gradient, current.Gradient, yk);
+                        var sy = TensorPrimitives.Dot(sk, yk);
+                        if (sy > 1e-16 * TensorPrimitives.Norm(sk) * TensorPrimitives.Norm(yk))
+                        {
+                            history.Add((sk, yk, 1.0 / sy));
+                            if (history.Count > 8)
+                            {
+                                history.RemoveAt(0);
+                            }
+                        }
+
+                        var gain = current.Smooth - trial.Smooth;
+                        (s, current) = (trialS, trial);
+                        accepted = true;
+                        if (gain <= 1e-3 * tau)
+                        {
+                            iteration = int.MaxValue - 1;
+                        }
+
+                        break;
+                    }
+                }
+
+                if (!accepted)
+                {
+                    break;
+                }
+            }
+        }
+
+        return (bestValue, bestS.Select(Math.Exp).ToArray());
+    }
+
+    /// <summary>
+    /// Minimises U over λ &gt; 0 by L-BFGS on log λ with a backtracking line search, each U and gradient from a
+    /// Lanczos eigenpair warm started from the previous one.
+    /// </summary>
+    public (double Value, double[] Lambda) MinimiseLanczos(
         double[]? start, LanczosOptions options, Random random, int maxIterations = 60, double target = double.NegativeInfinity)
     {
         var n = Dimension;
         var s = (start ?? InitialMultipliers()).Select(v => Math.Log(v)).ToArray();
+        var home = InitialMultipliers().Select(v => Math.Log(v)).ToArray();
         var lambda = s.Select(v => Math.Exp(v)).ToArray();
         var (value, vector, gradient, _) = Evaluate(lambda, [], options, random);
         var history = new List<(double[] S, double[] Y, double Rho)>();
@@ -118,18 +279,21 @@ public sealed class MatrixCubeBound
                 break;
             }
 
+            // A step changes no multiplier by more than a factor e^MaxLogStep, and every multiplier stays within
+            // e^±MaxLogRange of its natural scale ‖a_i‖, so M(λ) stays finite whatever the curvature model says.
+            var longest = Math.Abs(TensorPrimitives.MaxMagnitude(direction));
             var accepted = false;
-            for (var step = 1.0; step > 1e-6; step *= 0.5)
+            for (var step = Math.Min(1.0, MaxLogStep / longest); step > 1e-6; step *= 0.5)
             {
                 var trialS = new double[n];
                 for (var i = 0; i < n; i++)
                 {
-                    trialS[i] = s[i] + step * direction[i];
+                    trialS[i] = Math.Clamp(s[i] + step * direction[i], home[i] - MaxLogRange, home[i] + MaxLogRange);
                 }
 
                 var trialLambda = trialS.Select(v => Math.Exp(v)).ToArray();
                 var trial = Evaluate(trialLambda, vector, options, random);
-                if (trial.Value <= value + 1e-4 * step * slope)
+                if (double.IsFinite(trial.Value) && trial.Value <= value + 1e-4 * step * slope)
                 {
                     var sk = new double[n];
                     var yk = new double[n];
@@ -171,6 +335,9 @@ public sealed class MatrixCubeBound
 
         return (value, lambda);
     }
+
+    private const double MaxLogStep = 4;
+    private const double MaxLogRange = 40;
 
     /// <summary>L-BFGS two-loop recursion: an approximation of −H⁻¹ g.</summary>
     private static double[] Direction(double[] gradient, List<(double[] S, double[] Y, double Rho)> history)

@@ -78,6 +78,12 @@ public static class Lanczos
                 next.CopyTo(basis[k], 0);
                 op.Apply(basis[k], products[k]);
                 spent++;
+                if (!double.IsFinite(TensorPrimitives.Sum<double>(products[k])))
+                {
+                    // An overflowing operator has no meaningful eigenvalue; report it instead of iterating on NaN.
+                    return new EigenPair(double.NaN, basis[k], double.PositiveInfinity, spent, false);
+                }
+
                 for (var i = 0; i <= k; i++)
                 {
                     var hik = TensorPrimitives.Dot(basis[i], products[k]);
