@@ -11,14 +11,14 @@ public class IntervalSolverTests
     private static readonly InnerOptions Exhaustive = new(MaxDegreeOfParallelism: 1);
 
     /// <summary>φ(θ) by enumeration over every sample.</summary>
-    private static double Phi(NeuralOdeModel model, IntervalQuestion question, double theta)
+    internal static double Phi(NeuralOdeModel model, IntervalQuestion question, double theta)
     {
         var (lower, upper) = question.Box(theta);
         return model.Samples.Max(s => VertexEnumeration.Maximum(s, lower, upper, question.DiscreteStep, 1).Value);
     }
 
     /// <summary>The reference answer: plain bisection on the enumerated φ, to 1e-11.</summary>
-    private static double BisectedEnd(NeuralOdeModel model, IntervalQuestion question)
+    internal static double BisectedEnd(NeuralOdeModel model, IntervalQuestion question)
     {
         var unsafeEnd = question.FarEnd;
         var safeEnd = question.Fixed;

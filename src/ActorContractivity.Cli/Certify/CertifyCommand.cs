@@ -33,15 +33,21 @@ public static class CertifyCommand
         var json = new Option<string?>("--json") { Description = "Write the full report as JSON to this file." };
         var certify = new Option<string>("--certify")
         {
-            Description = "How to prove the answer: auto (enumeration where small, the matrix cube bound otherwise), "
-                + "bound, or off (witness only).",
+            Description = "How to prove the answer: auto (enumeration where small, then branch and bound within "
+                + "--budget, then the matrix cube bound), exact (branch and bound without a time limit unless "
+                + "--budget is given), bound (the matrix cube bound only), or off (witness only).",
             DefaultValueFactory = _ => "auto",
         };
-        certify.AcceptOnlyFromAmong("auto", "bound", "off");
+        certify.AcceptOnlyFromAmong("auto", "exact", "bound", "off");
+        var budget = new Option<double?>("--budget")
+        {
+            Description = "Seconds of branch and bound (default 60 for auto, unlimited for exact); when they run out "
+                + "the answer is a bracket.",
+        };
 
         var command = new Command("certify", "Find the largest slope interval on which the model provably contracts.");
         command.Arguments.Add(model);
-        foreach (var option in new Option[] { c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, tolerance, json })
+        foreach (var option in new Option[] { c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, budget, tolerance, json })
         {
             command.Options.Add(option);
         }
@@ -61,7 +67,15 @@ public static class CertifyCommand
                 parse.GetValue(starts),
                 parse.GetValue(seed),
                 parse.GetValue(json),
-                parse.GetValue(certify) switch { "bound" => CertifyMode.Bound, "off" => CertifyMode.Off, _ => CertifyMode.Auto });
+                new CertifyOptions(
+                    parse.GetValue(certify) switch
+                    {
+                        "exact" => CertifyMode.Exact,
+                        "bound" => CertifyMode.Bound,
+                        "off" => CertifyMode.Off,
+                        _ => CertifyMode.Auto,
+                    },
+                    parse.GetValue(budget)));
             return Run(request, output, error);
         });
         return command;
@@ -116,6 +130,12 @@ public static class CertifyCommand
         {
             throw new InputException(
                 $"--starts: must lie in [1, 10000], got {request.Starts.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (request.Certify.BudgetSeconds is { } seconds && !(seconds >= 0 && seconds <= 1e7))
+        {
+            throw new InputException(
+                $"--budget: must be a number of seconds in [0, 1e7], got {seconds.ToString(CultureInfo.InvariantCulture)}");
         }
 
         if (request.JsonPath is { } path)
@@ -189,4 +209,8 @@ public sealed record CertifyRequest(
     int Starts,
     int Seed,
     string? JsonPath,
-    CertifyMode Certify = CertifyMode.Auto);
+    CertifyOptions? CertifyOptions = null)
+{
+    /// <summary>The certification settings (auto with its default budget unless given).</summary>
+    public CertifyOptions Certify => CertifyOptions ?? new CertifyOptions();
+}

@@ -26,6 +26,7 @@ public sealed record CertifyReport(
     SettingsReport Settings,
     WorkReport Work,
     CertificateReport? Certificate,
+    BranchAndBoundReport? BranchAndBound,
     double Seconds)
 {
     /// <summary>Builds the report of an answer.</summary>
@@ -57,12 +58,17 @@ public sealed record CertifyReport(
                 loaded.Model.Samples.Select(s => s.Layers.Count).Max(),
                 loaded.Model.Samples.Select(s => s.DiagonalCount).Max()),
             new SettingsReport(request.Starts, request.Seed, question.Tolerance, question.FarEnd,
-                request.Certify.ToString().ToLowerInvariant()),
+                request.Certify.Mode.ToString().ToLowerInvariant(),
+                double.IsFinite(request.Certify.EffectiveBudget) ? request.Certify.EffectiveBudget : null),
             new WorkReport(answer.Counts.InnerSolves, answer.Counts.Evaluations, answer.Counts.Products,
                 answer.Counts.Vertices, answer.Counts.GradientSteps),
             answer.Certificate is { } proof
                 ? new CertificateReport("matrix cube bound, Cholesky-verified", proof.SafeEnd, proof.BoundValue,
                     proof.Bisections)
+                : null,
+            answer.BranchAndBound is { } search
+                ? new BranchAndBoundReport(search.Decisions, search.Nodes, search.Complete, search.ClosedFraction,
+                    search.Violations, search.Seconds)
                 : null,
             elapsed.TotalSeconds);
     }
@@ -94,10 +100,18 @@ public sealed record OuterIterationReport(double Theta, double Phi, double Dphi,
 public sealed record ModelReport(string Path, int Dimension, int Samples, int MaxLayers, int MaxSlopesPerSample);
 
 /// <summary>The search settings.</summary>
-public sealed record SettingsReport(int Starts, int Seed, double Tolerance, double SearchLimit, string Certify);
+public sealed record SettingsReport(
+    int Starts, int Seed, double Tolerance, double SearchLimit, string Certify, double? BudgetSeconds);
 
 /// <summary>The proof of the safe end: which bound, where, its value there, and the bound minimisations spent.</summary>
 public sealed record CertificateReport(string Method, double SafeEnd, double BoundValue, int BoundMinimisations);
+
+/// <summary>
+/// What branch and bound did: boxes decided, nodes, whether every decision finished, the share of the vertex tree
+/// closed in the last decision, decisions that found a pattern worse than the gradient search's, and seconds.
+/// </summary>
+public sealed record BranchAndBoundReport(
+    int Decisions, long Nodes, bool Complete, double ClosedFraction, int Violations, double Seconds);
 
 /// <summary>Work spent.</summary>
 public sealed record WorkReport(int InnerSolves, long EigenSolves, long JacobianProducts, long VerticesEnumerated, int GradientSteps);

@@ -56,6 +56,12 @@ public static class Summary
         var side = report.Tune == "lower" ? "below" : "above";
         return answer.Status switch
         {
+            CertificateStatus.Exact when answer.BranchAndBound is { Violations: 0 } search =>
+                $"proven: contractive for every slope pattern in {interval}{limit}; branch and bound checked all "
+                + $"of them ({Plural(search.Nodes, "node")})",
+            CertificateStatus.Exact when answer.BranchAndBound is { } search =>
+                $"proven: contractive for every slope pattern in {interval}{limit}; branch and bound found "
+                + $"patterns the gradient search missed and settled the end exactly ({Plural(search.Nodes, "node")})",
             CertificateStatus.Exact when answer.Certificate is not null =>
                 $"proven: contractive for every slope pattern in {interval}{limit}; the bound's proof meets the witness",
             CertificateStatus.Exact =>
@@ -63,7 +69,14 @@ public static class Summary
             CertificateStatus.Bracket =>
                 $"proven: contractive for every slope pattern in {interval}; a slope pattern with {end} just {side} "
                 + $"{F(witnessEnd)} breaks it, so the best {end} lies in [{F(report.Bracket.Min())}, "
-                + $"{F(report.Bracket.Max())}]",
+                + $"{F(report.Bracket.Max())}]"
+                + (answer.BranchAndBound is { Complete: false } search
+                    ? $"; branch and bound ran out of budget with {F(100 * search.ClosedFraction)}% of the patterns "
+                      + "of its last box checked"
+                    : ""),
+            _ when answer.BranchAndBound is { Complete: false } search =>
+                $"estimate: the search found no breaking slope pattern in {interval}{limit}; branch and bound "
+                + $"ran out of budget with {F(100 * search.ClosedFraction)}% of the patterns checked",
             _ => $"estimate: the search found no breaking slope pattern in {interval}{limit}, but did not prove "
                  + "that none exists; a local search can miss the worst pattern",
         };

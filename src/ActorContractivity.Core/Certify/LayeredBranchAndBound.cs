@@ -106,6 +106,21 @@ public static class LayeredBranchAndBound
         return new BranchAndBoundResult(stopped || stack.Count == 0, best, bestVertex, nodes, closed, open);
     }
 
+    /// <summary>The node bound of the whole box [lower, upper]^(n₁+…+n_L): an upper bound on every vertex.</summary>
+    public static double BoxBound(Sample sample, double lower, double upper)
+    {
+        var layers = sample.Layers.Select(l => Matrix<double>.Build.Dense(l.Rows, l.Cols, (i, j) => l[i, j])).ToArray();
+        var offsets = new int[layers.Length + 1];
+        for (var k = 0; k < layers.Length; k++)
+        {
+            offsets[k + 1] = offsets[k] + layers[k].RowCount;
+        }
+
+        var count = offsets[^1];
+        var centres = Enumerable.Repeat(0.5 * (lower + upper), count).ToArray();
+        return NodeBound(layers, offsets, new sbyte[count], centres, 0.5 * (upper - lower)).Bound;
+    }
+
     /// <summary>λ_max(Sym J) at the given slopes.</summary>
     private static double Value(Matrix<double>[] layers, int[] offsets, double[] slopes)
     {

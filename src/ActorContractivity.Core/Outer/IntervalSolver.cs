@@ -36,6 +36,7 @@ public sealed record OuterStep(double Theta, double Phi, double Derivative, stri
 /// <param name="Method">How the worst case was found.</param>
 /// <param name="Counts">Work spent.</param>
 /// <param name="Certificate">The proven safe end, when the bound proved one.</param>
+/// <param name="BranchAndBound">What branch and bound did, when it ran.</param>
 public sealed record IntervalAnswer(
     IntervalQuestion Question,
     bool Feasible,
@@ -50,20 +51,53 @@ public sealed record IntervalAnswer(
     IReadOnlyList<OuterStep> Steps,
     string Method,
     WorkCounts Counts,
-    SafeEndCertificate? Certificate = null);
+    SafeEndCertificate? Certificate = null,
+    BranchAndBoundSummary? BranchAndBound = null);
 
 /// <summary>How the answer is certified beyond the witness.</summary>
 public enum CertifyMode
 {
-    /// <summary>Enumeration where small; otherwise the matrix cube bound where it applies.</summary>
+    /// <summary>Enumeration where small, then branch and bound within the budget, then the bound bracket.</summary>
     Auto,
 
-    /// <summary>The matrix cube bound wherever it applies (enumeration still answers small samples exactly).</summary>
+    /// <summary>Branch and bound wherever it applies, with no time limit unless a budget is given.</summary>
+    Exact,
+
+    /// <summary>The matrix cube bound bracket wherever it applies (enumeration still answers small samples exactly).</summary>
     Bound,
 
     /// <summary>Witness only: no bound is computed.</summary>
     Off,
 }
+
+/// <summary>How certification is run.</summary>
+/// <param name="Mode">Which proofs to try.</param>
+/// <param name="BudgetSeconds">Time for branch and bound over all its decisions; null for the mode's default
+/// (<see cref="DefaultAutoBudgetSeconds"/> for auto, unlimited for exact).</param>
+public sealed record CertifyOptions(CertifyMode Mode = CertifyMode.Auto, double? BudgetSeconds = null)
+{
+    /// <summary>The default branch-and-bound budget of <see cref="CertifyMode.Auto"/>.</summary>
+    public const double DefaultAutoBudgetSeconds = 60;
+
+    /// <summary>
+    /// In <see cref="CertifyMode.Auto"/>, samples with more slopes than this skip branch and bound: each node costs a
+    /// dense O(n³) factorisation, so larger models go straight to the bound bracket.
+    /// </summary>
+    public const int AutoBranchAndBoundLimit = 160;
+
+    /// <summary>The budget in effect.</summary>
+    public double EffectiveBudget => BudgetSeconds ?? (Mode == CertifyMode.Exact ? double.PositiveInfinity : DefaultAutoBudgetSeconds);
+}
+
+/// <summary>What branch and bound did for an answer.</summary>
+/// <param name="Decisions">Boxes decided (each: every slope pattern keeps μ ≤ c, or one breaks it).</param>
+/// <param name="Nodes">Nodes processed over all decisions.</param>
+/// <param name="Complete">True when every decision finished within the budget.</param>
+/// <param name="ClosedFraction">Share of the vertex tree closed in the last decision (1 when it finished).</param>
+/// <param name="Seconds">Time spent.</param>
+/// <param name="Violations">Decisions that found a slope pattern worse than the gradient search's witness.</param>
+public sealed record BranchAndBoundSummary(
+    int Decisions, long Nodes, bool Complete, double ClosedFraction, double Seconds, int Violations);
 
 /// <summary>
 /// Outer level (DESIGN §1.3): solve φ(θ) = c for the tuned end θ. φ is monotone in θ (the boxes nest) and, as a
@@ -76,7 +110,13 @@ public static class IntervalSolver
     /// <summary>Answers the question for the model.</summary>
     /// <exception cref="ArgumentException">The question is invalid, or μ₁/μ∞ is asked of a multilayer model.</exception>
     public static IntervalAnswer Solve(
-        NeuralOdeModel model, IntervalQuestion question, InnerOptions inner, CertifyMode certify = CertifyMode.Auto)
+        NeuralOdeModel model, IntervalQuestion question, InnerOptions inner, CertifyMode certify = CertifyMode.Auto) =>
+        Solve(model, question, inner, new CertifyOptions(certify));
+
+    /// <summary>Answers the question for the model, certifying as <paramref name="certify"/> says.</summary>
+    /// <exception cref="ArgumentException">The question is invalid, or μ₁/μ∞ is asked of a multilayer model.</exception>
+    public static IntervalAnswer Solve(
+        NeuralOdeModel model, IntervalQuestion question, InnerOptions inner, CertifyOptions certify)
     {
         if (question.Validate() is { } problem)
         {
@@ -89,22 +129,110 @@ public static class IntervalSolver
         }
 
         var answer = Solve(CreateOracle(model, question, inner), question);
-        return certify == CertifyMode.Off ? answer : Certify(model, answer, inner);
+        return Certify(model, answer, inner, certify);
     }
 
     /// <summary>
-    /// Adds the bound's proof to an estimated answer: the tuned end becomes the proven safe end and the bracket
-    /// [witness end, safe end] says how far the proof is from the witness. Both agreeing within the tolerance makes
-    /// the answer exact.
+    /// Adds proofs to an estimated answer. Branch and bound decides boxes exactly: it first checks the witness end
+    /// and, if a worse pattern than the witness breaks it there, bisects between the patterns it finds and the
+    /// proven side. The matrix cube bound gives the proven safe end ℓ_safe when branch and bound does not apply or
+    /// runs out of budget. The tuned end reported is always the proven one; the bracket [witness end, safe end]
+    /// says how far the proof is from the best pattern found, and both agreeing within the tolerance makes the
+    /// answer exact.
     /// </summary>
-    public static IntervalAnswer Certify(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner)
+    public static IntervalAnswer Certify(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, CertifyOptions certify)
     {
         var question = answer.Question;
-        if (!answer.Feasible || answer.Status == CertificateStatus.Exact || !BoundCertifier.Applies(model, question))
+        if (certify.Mode == CertifyMode.Off || !answer.Feasible || answer.Status == CertificateStatus.Exact)
         {
             return answer;
         }
 
+        var searchable = question.Norm == LogNormKind.Two && question.DiscreteStep is null
+            && (certify.Mode == CertifyMode.Exact
+                || (certify.Mode == CertifyMode.Auto
+                    && model.Samples.All(s => s.DiagonalCount <= CertifyOptions.AutoBranchAndBoundLimit)));
+        if (!searchable)
+        {
+            return BoundCertifier.Applies(model, question) ? WithBound(model, answer, inner) : answer;
+        }
+
+        var search = new Decisions(model, question, inner.Seed, certify.EffectiveBudget);
+        var witnessEnd = answer.BracketLow!.Value;
+        var witness = answer.Witness;
+
+        // The witness end itself is the hardest box to decide (its worst pattern sits just below c), but when the
+        // bound is tight there it is decided at once; it gets a quarter of the budget.
+        var first = search.Decide(witnessEnd, witness, 0.25 * certify.EffectiveBudget);
+        if (first.Outcome == Outcome.Proven)
+        {
+            return answer with { Status = CertificateStatus.Exact, BranchAndBound = search.Summary() };
+        }
+
+        if (first.Outcome == Outcome.Violated)
+        {
+            witness = first.Violation!;
+        }
+
+        // The safe side starts at the bound's ℓ_safe (or at the fixed end, D = fixed·I, checked exactly by the outer
+        // level). Decisions then close in on the unsafe side: a quarter of the gap after each proof (easier boxes
+        // first, every proof narrowing the bracket), halving after each violation.
+        var bounded = BoundCertifier.Applies(model, question) ? WithBound(model, answer, inner) : answer;
+        var safeEnd = bounded.Certificate?.SafeEnd ?? question.Fixed;
+        var unsafeEnd = witnessEnd;
+        var lastViolated = first.Outcome == Outcome.Violated;
+        var searchProved = false;
+        while (Math.Abs(safeEnd - unsafeEnd) > question.Tolerance)
+        {
+            var gap = safeEnd - unsafeEnd;
+            var theta = lastViolated
+                ? unsafeEnd + 0.5 * gap
+                : unsafeEnd + Math.Sign(gap) * Math.Max(0.25 * Math.Abs(gap), 0.5 * question.Tolerance);
+            var decision = search.Decide(theta, witness, double.PositiveInfinity);
+            if (decision.Outcome == Outcome.Unknown)
+            {
+                break;
+            }
+
+            lastViolated = decision.Outcome == Outcome.Violated;
+            if (lastViolated)
+            {
+                unsafeEnd = theta;
+                witness = decision.Violation!;
+            }
+            else
+            {
+                safeEnd = theta;
+                searchProved = true;
+            }
+        }
+
+        if (!searchProved && bounded.Certificate is null && first.Outcome == Outcome.Unknown)
+        {
+            // Nothing is proven beyond D = fixed·I: the witness answer stays an estimate.
+            return answer with { BranchAndBound = search.Summary() };
+        }
+
+        var (lower, upper) = question.Box(safeEnd);
+        var exact = Math.Abs(safeEnd - unsafeEnd) <= question.Tolerance;
+        return answer with
+        {
+            Lower = lower,
+            Upper = upper,
+            BracketLow = unsafeEnd,
+            BracketHigh = safeEnd,
+            ReachedLimit = answer.ReachedLimit && safeEnd == witnessEnd,
+            Status = exact ? CertificateStatus.Exact : CertificateStatus.Bracket,
+            Witness = witness,
+            Certificate = bounded.Certificate,
+            BranchAndBound = search.Summary(),
+        };
+    }
+
+    /// <summary>The matrix cube bound bracket: the tuned end becomes the proven safe end ℓ_safe.</summary>
+    private static IntervalAnswer WithBound(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner)
+    {
+        var question = answer.Question;
         var witnessEnd = answer.BracketLow!.Value;
         var certificate = BoundCertifier.Find(model, question, witnessEnd, inner.Lanczos, inner.Seed);
         if (certificate is null)
@@ -122,6 +250,80 @@ public static class IntervalSolver
             Status = agree ? CertificateStatus.Exact : CertificateStatus.Bracket,
             Certificate = certificate,
         };
+    }
+
+    private enum Outcome
+    {
+        Proven,
+        Violated,
+        Unknown,
+    }
+
+    private sealed record Decision(Outcome Outcome, WorstCase? Violation, double ClosedFraction);
+
+    /// <summary>Exact decisions of (★) on the box of a tuned end, by branch and bound on every sample.</summary>
+    private sealed class Decisions(NeuralOdeModel model, IntervalQuestion question, int seed, double budgetSeconds)
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private int _decisions;
+        private long _nodes;
+        private int _violations;
+        private double _lastClosed = 1.0;
+        private bool _complete = true;
+
+        /// <summary>Decides the box of θ within the lesser of <paramref name="cap"/> and the remaining budget.</summary>
+        public Decision Decide(double theta, WorstCase witness, double cap)
+        {
+            _decisions++;
+            var stop = Math.Min(budgetSeconds, _clock.Elapsed.TotalSeconds + cap);
+            var (lower, upper) = question.Box(theta);
+            var c = question.C;
+            var closedShare = 0.0;
+            for (var s = 0; s < model.Samples.Count; s++)
+            {
+                var remaining = stop - _clock.Elapsed.TotalSeconds;
+                var sample = model.Samples[s];
+                var incumbent = s == witness.SampleIndex ? MapToBox(witness.Slopes, lower, upper) : null;
+                var result = ActorContractivity.Core.Certify.BranchAndBound.Run(
+                    sample, lower, upper,
+                    new BranchAndBoundOptions(StopAbove: c, PruneAtOrBelow: c, MaxNodes: long.MaxValue,
+                        MaxSeconds: Math.Max(remaining, 0), Seed: seed),
+                    incumbent);
+                _nodes += result.Nodes;
+                if (result.Maximum > c)
+                {
+                    _violations++;
+                    _lastClosed = 1.0;
+                    var offsets = new int[sample.Layers.Count + 1];
+                    for (var k = 0; k < sample.Layers.Count; k++)
+                    {
+                        offsets[k + 1] = offsets[k] + sample.Layers[k].Rows;
+                    }
+
+                    var found = new WorstCase(result.Maximum, s, result.Vertex, offsets, new double[result.Vertex.Length], 0, false);
+                    return new Decision(Outcome.Violated, found, 1.0);
+                }
+
+                if (!result.Complete)
+                {
+                    _complete = false;
+                    _lastClosed = (closedShare + result.ClosedFraction) / model.Samples.Count;
+                    return new Decision(Outcome.Unknown, null, _lastClosed);
+                }
+
+                closedShare += 1.0;
+            }
+
+            _lastClosed = 1.0;
+            return new Decision(Outcome.Proven, null, 1.0);
+        }
+
+        public BranchAndBoundSummary Summary() =>
+            new(_decisions, _nodes, _complete, _lastClosed, _clock.Elapsed.TotalSeconds, _violations);
+
+        /// <summary>The witness pattern moved to a nearby box: every slope goes to the nearer end.</summary>
+        private static double[] MapToBox(double[] slopes, double lower, double upper) =>
+            slopes.Select(d => Math.Abs(d - lower) <= Math.Abs(d - upper) ? lower : upper).ToArray();
     }
 
     /// <summary>

@@ -1,0 +1,103 @@
+using ActorContractivity.Core.Inner;
+using ActorContractivity.Core.Model;
+using ActorContractivity.Core.Outer;
+
+namespace ActorContractivity.Core.Tests;
+
+/// <summary>Certification end to end: the gradient search's answer, proven or corrected by branch and bound.</summary>
+public class CertifiedIntervalTests
+{
+    private static NeuralOdeModel RandomModel(Random random, int k) => (k % 3) switch
+    {
+        0 => NeuralOdeModel.OneLayer(RandomModels.StableOneLayer(random, 8 + k % 5)),
+        1 => new NeuralOdeModel([RandomModels.TwoLayer(random, 4 + k % 3, 3 + k % 4)]),
+        _ => new NeuralOdeModel(Enumerable.Range(0, 2)
+            .Select(t => new Sample(t, [RandomModels.StableOneLayer(random, 7 + k % 4)])).ToArray()),
+    };
+
+    [Fact]
+    public void Auto_certification_turns_gradient_answers_into_the_enumerated_answer_with_status_exact()
+    {
+        // One start and no enumeration: the gradient search alone misses the worst pattern on some of these.
+        var gradient = new InnerOptions(Starts: 1, EnumerationLimit: 0, MaxDegreeOfParallelism: 1);
+        var random = new Random(4711);
+        var violations = 0;
+        var exactCount = 0;
+        for (var k = 0; k < 45; k++)
+        {
+            var model = RandomModel(random, k);
+            var question = new IntervalQuestion(Tolerance: 1e-7);
+            var answer = IntervalSolver.Solve(model, question, gradient, CertifyMode.Auto);
+            var reference = IntervalSolverTests.BisectedEnd(model, question);
+            if (!answer.Feasible)
+            {
+                Assert.True(IntervalSolverTests.Phi(model, question, question.Fixed) > question.C);
+                continue;
+            }
+
+            Assert.Equal(CertificateStatus.Exact, answer.Status);
+            Assert.NotNull(answer.BranchAndBound);
+            Assert.True(answer.BranchAndBound!.Complete);
+            Assert.InRange(answer.Lower!.Value - reference, -1e-9, 1.5e-7);
+            violations += answer.BranchAndBound.Violations;
+            exactCount++;
+        }
+
+        Assert.True(exactCount >= 30, $"only {exactCount} feasible cases");
+        Assert.True(violations >= 1, "no case exercised a correction of the gradient witness");
+    }
+
+    [Fact]
+    public void Tune_upper_is_decided_exactly_as_well()
+    {
+        var gradient = new InnerOptions(Starts: 2, EnumerationLimit: 0, MaxDegreeOfParallelism: 1);
+        var random = new Random(8);
+        for (var k = 0; k < 10; k++)
+        {
+            var model = NeuralOdeModel.OneLayer(RandomModels.StableOneLayer(random, 9));
+            var question = new IntervalQuestion(Tune: TunedEnd.Upper, Fixed: 0.2, Limit: 3.0, Tolerance: 1e-7);
+            var answer = IntervalSolver.Solve(model, question, gradient, CertifyMode.Exact);
+            var reference = IntervalSolverTests.BisectedEnd(model, question);
+            if (!answer.Feasible)
+            {
+                continue;
+            }
+
+            Assert.Equal(CertificateStatus.Exact, answer.Status);
+            Assert.InRange(answer.Upper!.Value - reference, -1.5e-7, 1e-9);
+        }
+    }
+
+    [Fact]
+    public void A_budget_that_runs_out_gives_a_bracket_or_an_estimate_never_a_failure()
+    {
+        var gradient = new InnerOptions(Starts: 2, EnumerationLimit: 0, MaxDegreeOfParallelism: 1);
+        var random = new Random(12);
+        for (var k = 0; k < 6; k++)
+        {
+            var model = k % 2 == 0
+                ? NeuralOdeModel.OneLayer(RandomModels.StableOneLayer(random, 12))
+                : new NeuralOdeModel([RandomModels.TwoLayer(random, 6, 6)]);
+            var question = new IntervalQuestion();
+            var answer = IntervalSolver.Solve(model, question, gradient, new CertifyOptions(CertifyMode.Auto, 0));
+            if (!answer.Feasible)
+            {
+                continue;
+            }
+
+            Assert.False(answer.BranchAndBound!.Complete);
+            Assert.True(answer.BranchAndBound.ClosedFraction < 1);
+            var reference = IntervalSolverTests.BisectedEnd(model, question);
+            if (k % 2 == 0)
+            {
+                Assert.NotEqual(CertificateStatus.Estimate, answer.Status);
+                Assert.True(answer.Lower >= reference - 1e-8, "the reported end must be the proven one");
+                Assert.True(answer.BracketLow <= reference + 1e-8);
+            }
+            else
+            {
+                Assert.Equal(CertificateStatus.Estimate, answer.Status);
+            }
+        }
+    }
+}
