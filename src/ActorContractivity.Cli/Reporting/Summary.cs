@@ -25,8 +25,9 @@ public static class Summary
             output.WriteLine($"answer     slopes in [{F(report.Lower!.Value)}, {F(report.Upper!.Value)}]  "
                 + $"({lowerName} = {F(report.Lower.Value)}, status: {report.Status})");
             output.WriteLine($"           {Meaning(report, answer)}");
-            output.WriteLine($"worst case {mu} = {F(report.WorstCase.LogNorm)} at sample {report.WorstCase.Sample} "
-                + $"(t = {F(report.WorstCase.Time)}); {Pattern(report)}");
+            var (boxLower, boxUpper) = WitnessBox(report);
+            output.WriteLine($"worst case {mu} = {F(report.WorstCase.LogNorm)} over [{F(boxLower)}, {F(boxUpper)}] "
+                + $"at sample {report.WorstCase.Sample} (t = {F(report.WorstCase.Time)}); {Pattern(report)}");
         }
 
         output.WriteLine($"obtained   {report.Method}; {Plural(report.OuterIterations.Count, "outer step")}, "
@@ -85,8 +86,7 @@ public static class Summary
     private static string Pattern(CertifyReport report)
     {
         // The witness lives in the box of the witness end, which differs from the reported one under a bracket.
-        var witnessEnd = report.Bracket![0];
-        var (lower, upper) = report.Tune == "lower" ? (witnessEnd, report.Fixed) : (report.Fixed, witnessEnd);
+        var (lower, upper) = WitnessBox(report);
         var parts = report.WorstCase.Diagonals.Select((d, j) =>
         {
             var atLower = d.Count(v => v == lower);
@@ -97,6 +97,10 @@ public static class Summary
         });
         return string.Join("; ", parts);
     }
+
+    /// <summary>The box of the witness end, where the worst pattern reported was found.</summary>
+    private static (double Lower, double Upper) WitnessBox(CertifyReport report) =>
+        report.Tune == "lower" ? (report.Bracket![0], report.Fixed) : (report.Fixed, report.Bracket![0]);
 
     private static string MuName(CertifyReport report) => report.Discrete is not null
         ? report.Norm switch { "1" => "ln‖I+hDJ‖₁/h", "inf" => "ln‖I+hDJ‖∞/h", _ => "ln‖I+hDJ‖₂/h" }

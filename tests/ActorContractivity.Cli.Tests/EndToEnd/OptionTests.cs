@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using ActorContractivity.Cli.Loading;
 using ActorContractivity.Cli.Tests.Loading;
+using ActorContractivity.Core.Inner;
+using ActorContractivity.Core.Model;
+using ActorContractivity.Core.Outer;
 using MathNet.Numerics.LinearAlgebra;
 using static ActorContractivity.Cli.Tests.EndToEnd.Report;
 
@@ -243,10 +246,11 @@ public sealed class OptionTests
         using var temp = new TempDirectory();
         var path = temp.Write("n21.csv", RandomDominantCsv(21, seed: 1));
 
-        var (result, report) = Certify(temp, path, "--starts", "2", "--seed", "5");
+        var (result, report) = Certify(temp, path, "--starts", "2", "--seed", "5", "--certify", "bound");
 
         Assert.True(result.ExitCode == CliApplication.Found, result.ToString());
         var root = report.RootElement;
+        Assert.Equal(JsonValueKind.Null, Field(root, "branchAndBound").ValueKind);
         var status = Text(root, "status");
         Assert.True(status is "bracket" or "exact", status);
         var bracket = Field(root, "bracket").EnumerateArray().Select(e => e.GetDouble()).ToArray();
@@ -254,6 +258,69 @@ public sealed class OptionTests
         Assert.Equal(bracket[1], Number(root, "lower"));
         Assert.Equal(bracket[1], Number(Field(root, "certificate"), "safeEnd"));
         Assert.Contains("proven: contractive for every slope pattern", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_certification_proves_the_witness_end_by_branch_and_bound_and_matches_enumeration()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Write("n21.csv", RandomDominantCsv(21, seed: 1));
+
+        var (auto, report) = Certify(temp, path, "--starts", "2", "--seed", "5");
+        var root = report.RootElement;
+        Assert.True(auto.ExitCode == CliApplication.Found, auto.ToString());
+        Assert.Equal("exact", Text(root, "status"));
+        var search = Field(root, "branchAndBound");
+        Assert.True(search.GetProperty("complete").GetBoolean());
+        Assert.True(search.GetProperty("decisions").GetInt32() >= 1);
+        Assert.True(search.GetProperty("nodes").GetInt64() >= 1);
+        Assert.Equal(60.0, Number(Field(root, "settings"), "budgetSeconds"));
+        Assert.Contains("branch and bound", auto.Stdout, StringComparison.Ordinal);
+
+        // 21 slopes are one more than enumeration takes by default; the enumerated answer is the reference.
+        var lower = Number(root, "lower");
+        var a = ReadCsv(path);
+        var model = NeuralOdeModel.OneLayer(Matrix.FromRowMajor(21, 21, a.Cast<double>().ToArray()));
+        var reference = IntervalSolver.Solve(model, new IntervalQuestion(Tolerance: 1e-9),
+            new InnerOptions(EnumerationLimit: 21), CertifyMode.Off);
+        Assert.Equal(CertificateStatus.Exact, reference.Status);
+        Assert.InRange(lower - reference.Lower!.Value, -1e-8, 2e-8);
+    }
+
+    [Fact]
+    public void Certify_exact_without_a_budget_and_a_zero_budget_that_falls_back_to_the_bound_bracket()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Write("n21.csv", RandomDominantCsv(21, seed: 3));
+
+        var (exact, exactReport) = Certify(temp, path, "--certify", "exact");
+        Assert.True(exact.ExitCode == CliApplication.Found, exact.ToString());
+        Assert.Equal("exact", Text(exactReport.RootElement, "status"));
+        Assert.Equal(JsonValueKind.Null, Field(Field(exactReport.RootElement, "settings"), "budgetSeconds").ValueKind);
+
+        var (budgeted, report) = Certify(temp, path, "--budget", "0");
+        var root = report.RootElement;
+        Assert.True(budgeted.ExitCode == CliApplication.Found, budgeted.ToString());
+        Assert.False(Field(root, "branchAndBound").GetProperty("complete").GetBoolean());
+        Assert.Contains(Text(root, "status"), new[] { "bracket", "exact" });
+        Assert.Equal(Number(root, "lower"), Number(Field(root, "certificate"), "safeEnd"));
+        Assert.True(Number(root, "lower") >= Number(exactReport.RootElement, "lower") - 1e-8,
+            "the bound's safe end cannot lie below the exact end");
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("NaN")]
+    [InlineData("1e400")]
+    [InlineData("abc")]
+    public void A_bad_budget_is_refused_in_one_line(string value)
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Write("m.csv", RandomDominantCsv(4, seed: 2));
+        var result = Cli.Run(["certify", path, "--budget", value]);
+        Assert.Equal(CliApplication.BadInput, result.ExitCode);
+        Assert.Contains("--budget", result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
     }
 
     /// <summary>Runs <c>certify MODEL OPTIONS --json TEMP/r.json</c> and parses the report.</summary>
