@@ -37,7 +37,8 @@ public sealed record BranchAndBoundOptions(
 }
 
 /// <summary>The outcome of a branch and bound run.</summary>
-/// <param name="Complete">True when every subtree was closed (or a decision was reached) within the budget.</param>
+/// <param name="Complete">True when every subtree was closed (or a decision was reached) within the budget; false
+/// also when a decision met a vertex within rounding of the threshold, which no floating-point check can settle.</param>
 /// <param name="Maximum">The best vertex value found; the exact maximum when complete and not stopped early.</param>
 /// <param name="Vertex">The slopes of that vertex.</param>
 /// <param name="Nodes">Nodes processed.</param>
@@ -83,6 +84,7 @@ public static class BranchAndBound
         stack.Push((StateOf(root ?? Subtree.Root, n), (root ?? Subtree.Root).Depth, null));
         var nodes = 0L;
         var closed = 0.0;
+        var undecided = 0;
         while (stack.Count > 0 && best <= options.StopAbove)
         {
             if (nodes >= options.MaxNodes || clock.Elapsed.TotalSeconds >= options.MaxSeconds)
@@ -100,6 +102,15 @@ public static class BranchAndBound
                 if (value > best)
                 {
                     (best, bestVertex) = (value, vertex);
+                }
+
+                // In a decision a leaf below c is closed by the same rounding-aware Cholesky check as the nodes
+                // (radius zero: M = Sym(DA) itself); a leaf within rounding of c stays undecided.
+                if (double.IsFinite(options.PruneAtOrBelow) && value <= options.StopAbove
+                    && !new MatrixCubeBound(a, vertex, new double[n]).ProvesBelow(Unit(n), options.PruneAtOrBelow))
+                {
+                    undecided++;
+                    continue;
                 }
 
                 closed += Math.Pow(2, -depth);
@@ -166,8 +177,10 @@ public static class BranchAndBound
 
         var stopped = best > options.StopAbove;
         var open = stopped ? [] : stack.Select(node => SubtreeOf(node.State)).ToArray();
-        return new BranchAndBoundResult(stopped || stack.Count == 0, best, bestVertex, nodes, closed, open);
+        return new BranchAndBoundResult(stopped || (stack.Count == 0 && undecided == 0), best, bestVertex, nodes, closed, open);
     }
+
+    private static double[] Unit(int n) => Enumerable.Repeat(1.0, n).ToArray();
 
     internal static sbyte[] StateOf(Subtree subtree, int n)
     {
