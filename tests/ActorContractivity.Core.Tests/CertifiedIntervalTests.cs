@@ -101,3 +101,43 @@ public class CertifiedIntervalTests
         }
     }
 }
+
+public class LargeBracketTests
+{
+    [Fact]
+    public void At_n_300_both_ends_of_the_bracket_are_checked_from_scratch()
+    {
+        var a = RandomModels.StableOneLayer(new Random(300), 300);
+        var model = NeuralOdeModel.OneLayer(a);
+        var question = new IntervalQuestion();
+        var answer = IntervalSolver.Solve(model, question, new InnerOptions(Starts: 4), CertifyMode.Auto);
+
+        Assert.True(answer.Feasible);
+        Assert.Equal(CertificateStatus.Bracket, answer.Status);
+        var (witnessEnd, safeEnd) = (answer.BracketLow!.Value, answer.BracketHigh!.Value);
+        Assert.True(witnessEnd < safeEnd);
+        Assert.Equal(safeEnd, answer.Lower);
+
+        // The witness pattern, its ℓ-slopes moved just below the witness end, breaks μ₂ ≤ c (dense MathNet check).
+        var below = witnessEnd - 1e-6;
+        var slopes = answer.Witness.Slopes.Select(d => d == witnessEnd ? below : d).ToArray();
+        Assert.Contains(slopes, d => d == below);
+        Assert.True(RandomModels.ReferenceValue(model.Samples[0], slopes, null) > question.C);
+
+        // The certificate's multipliers: a dense MathNet eigenvalue of M(λ) lies below c, and the proof re-runs.
+        var lambda = answer.Certificate!.Multipliers[0];
+        var (centre, radius) = ActorContractivity.Core.Certify.MatrixCubeBound.Cover(safeEnd, question.Fixed);
+        var dense = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(300, 300, (i, j) => a[i, j]);
+        var m = 0.5 * centre * (dense + dense.Transpose());
+        for (var i = 0; i < 300; i++)
+        {
+            m[i, i] += 0.5 * radius * lambda[i];
+            m += 0.5 * radius / lambda[i] * dense.Row(i).OuterProduct(dense.Row(i));
+        }
+
+        var top = m.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues.Max(z => z.Real);
+        Assert.True(top <= question.C, $"λ_max(M(λ)) = {top}");
+        var bound = ActorContractivity.Core.Certify.MatrixCubeBound.ForBox(a, safeEnd, question.Fixed);
+        Assert.True(bound.ProvesBelow(lambda, question.C));
+    }
+}

@@ -41,8 +41,8 @@ public static class CertifyCommand
         certify.AcceptOnlyFromAmong("auto", "exact", "bound", "off");
         var budget = new Option<double?>("--budget")
         {
-            Description = "Seconds of branch and bound (default 60 for auto, unlimited for exact); when they run out "
-                + "the answer is a bracket.",
+            Description = "Seconds of certification: branch and bound, then the bound's bisection (default 60 for "
+                + "auto, unlimited otherwise); when they run out the answer is a bracket.",
         };
 
         var command = new Command("certify", "Find the largest slope interval on which the model provably contracts.");

@@ -8,7 +8,9 @@ namespace ActorContractivity.Core.Certify;
 /// <param name="SafeEnd">The tuned end from which the bound proves μ₂(D·J) ≤ c for every D in the box.</param>
 /// <param name="BoundValue">The largest estimated U over samples at <paramref name="SafeEnd"/>.</param>
 /// <param name="Bisections">Bound minimisations spent in the search.</param>
-public sealed record SafeEndCertificate(double SafeEnd, double BoundValue, int Bisections);
+/// <param name="Multipliers">Per sample, the λ whose M(λ) the Cholesky check proved below c: with them anyone can
+/// re-check the proof.</param>
+public sealed record SafeEndCertificate(double SafeEnd, double BoundValue, int Bisections, double[][] Multipliers);
 
 /// <summary>
 /// ℓ_safe (or u_safe): the tuned end closest to the witness end at which the matrix cube bound proves (★) for every
@@ -23,10 +25,16 @@ public static class BoundCertifier
         question.Norm == Norms.LogNormKind.Two && question.DiscreteStep is null
         && model.Samples.All(s => s.Layers.Count == 1);
 
-    /// <summary>Finds and proves the safe end between the witness end and the fixed end, or returns null.</summary>
+    /// <summary>
+    /// Finds and proves the safe end between the witness end and the fixed end, or returns null. The bisection
+    /// stops when the safe end is known to within the tolerance or to 1% of the bracket's width, whichever is
+    /// coarser, or when <paramref name="seconds"/> have passed; the proof of the end reached then follows.
+    /// </summary>
     public static SafeEndCertificate? Find(
-        NeuralOdeModel model, IntervalQuestion question, double witnessEnd, LanczosOptions lanczos, int seed)
+        NeuralOdeModel model, IntervalQuestion question, double witnessEnd, LanczosOptions lanczos, int seed,
+        double seconds = double.PositiveInfinity)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         if (!Applies(model, question))
         {
             throw new ArgumentException("the matrix cube bound covers one-layer flows in the 2-norm only");
@@ -68,7 +76,8 @@ public static class BoundCertifier
         }
         else
         {
-            while (Math.Abs(safeEnd - unsafeEnd) > question.Tolerance)
+            while (Math.Abs(safeEnd - unsafeEnd) > Math.Max(question.Tolerance, 0.01 * Math.Abs(safeEnd - witnessEnd))
+                && clock.Elapsed.TotalSeconds < seconds)
             {
                 var mid = 0.5 * (unsafeEnd + safeEnd);
                 if (Estimate(mid).Safe)
@@ -89,7 +98,8 @@ public static class BoundCertifier
             var estimate = Estimate(safeEnd);
             if (estimate.Safe && Proves(model, question, safeEnd, multipliers, c))
             {
-                return new SafeEndCertificate(safeEnd, estimate.Worst, bisections);
+                return new SafeEndCertificate(
+                    safeEnd, estimate.Worst, bisections, multipliers.Select(m => (double[])m.Clone()).ToArray());
             }
 
             safeEnd += Math.Sign(question.Fixed - safeEnd) * step;

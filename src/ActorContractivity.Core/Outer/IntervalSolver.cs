@@ -72,8 +72,9 @@ public enum CertifyMode
 
 /// <summary>How certification is run.</summary>
 /// <param name="Mode">Which proofs to try.</param>
-/// <param name="BudgetSeconds">Time for branch and bound over all its decisions; null for the mode's default
-/// (<see cref="DefaultAutoBudgetSeconds"/> for auto, unlimited for exact).</param>
+/// <param name="BudgetSeconds">Time for certification (branch and bound, then the bound's bisection); null for the
+/// mode's default (<see cref="DefaultAutoBudgetSeconds"/> for auto, unlimited otherwise). The final proof of the
+/// bound's safe end (one dense factorisation) is not cut short.</param>
 public sealed record CertifyOptions(CertifyMode Mode = CertifyMode.Auto, double? BudgetSeconds = null)
 {
     /// <summary>The default branch-and-bound budget of <see cref="CertifyMode.Auto"/>.</summary>
@@ -86,7 +87,7 @@ public sealed record CertifyOptions(CertifyMode Mode = CertifyMode.Auto, double?
     public const int AutoBranchAndBoundLimit = 160;
 
     /// <summary>The budget in effect.</summary>
-    public double EffectiveBudget => BudgetSeconds ?? (Mode == CertifyMode.Exact ? double.PositiveInfinity : DefaultAutoBudgetSeconds);
+    public double EffectiveBudget => BudgetSeconds ?? (Mode == CertifyMode.Auto ? DefaultAutoBudgetSeconds : double.PositiveInfinity);
 }
 
 /// <summary>What branch and bound did for an answer.</summary>
@@ -154,7 +155,7 @@ public static class IntervalSolver
                     && model.Samples.All(s => s.DiagonalCount <= CertifyOptions.AutoBranchAndBoundLimit)));
         if (!searchable)
         {
-            return BoundCertifier.Applies(model, question) ? WithBound(model, answer, inner) : answer;
+            return BoundCertifier.Applies(model, question) ? WithBound(model, answer, inner, certify.EffectiveBudget) : answer;
         }
 
         var search = new Decisions(model, question, inner.Seed, certify.EffectiveBudget);
@@ -177,7 +178,9 @@ public static class IntervalSolver
         // The safe side starts at the bound's ℓ_safe (or at the fixed end, D = fixed·I, checked exactly by the outer
         // level). Decisions then close in on the unsafe side: a quarter of the gap after each proof (easier boxes
         // first, every proof narrowing the bracket), halving after each violation.
-        var bounded = BoundCertifier.Applies(model, question) ? WithBound(model, answer, inner) : answer;
+        var bounded = BoundCertifier.Applies(model, question)
+            ? WithBound(model, answer, inner, certify.EffectiveBudget - search.Summary().Seconds)
+            : answer;
         var safeEnd = bounded.Certificate?.SafeEnd ?? question.Fixed;
         var unsafeEnd = witnessEnd;
         var lastViolated = first.Outcome == Outcome.Violated;
@@ -230,11 +233,11 @@ public static class IntervalSolver
     }
 
     /// <summary>The matrix cube bound bracket: the tuned end becomes the proven safe end ℓ_safe.</summary>
-    private static IntervalAnswer WithBound(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner)
+    private static IntervalAnswer WithBound(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, double seconds)
     {
         var question = answer.Question;
         var witnessEnd = answer.BracketLow!.Value;
-        var certificate = BoundCertifier.Find(model, question, witnessEnd, inner.Lanczos, inner.Seed);
+        var certificate = BoundCertifier.Find(model, question, witnessEnd, inner.Lanczos, inner.Seed, seconds);
         if (certificate is null)
         {
             return answer;
