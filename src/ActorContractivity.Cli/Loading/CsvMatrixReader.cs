@@ -23,7 +23,12 @@ public static class CsvMatrixReader
         WhiteSpaceChars = [' ', '\t'],
         // A stray quote inside a value then surfaces as "is not a number" with its position.
         BadDataFound = null,
+        // No weight needs more characters; the limit stops a binary or endless file (say /dev/zero) early.
+        MaxFieldSize = MaxFieldLength,
     };
+
+    /// <summary>The longest value accepted, in characters.</summary>
+    public const int MaxFieldLength = 1000;
 
     /// <summary>Reads the matrix in <paramref name="path"/>.</summary>
     /// <exception cref="InputException">
@@ -40,7 +45,7 @@ public static class CsvMatrixReader
 
         var rows = new List<double[]>();
         int? firstBlankRow = null;
-        while (parser.Read())
+        while (ReadRow(parser, label, rows.Count + (firstBlankRow is null ? 0 : 1)))
         {
             var row = parser.Row - 1;
             if (parser.Count == 1 && parser[0].Length == 0)
@@ -77,12 +82,31 @@ public static class CsvMatrixReader
         return Matrix.FromRows(rows);
     }
 
+    private static bool ReadRow(CsvParser parser, string label, int rowsSoFar)
+    {
+        try
+        {
+            return parser.Read();
+        }
+        catch (MaxFieldSizeException)
+        {
+            throw new InputException($"{label}: row {rowsSoFar + 1}: a value runs past {MaxFieldLength} characters; "
+                + "expected rows of comma-separated numbers (is this a text CSV file?)");
+        }
+    }
+
     private static double ParseValue(string text, string label, int row, int col)
     {
         var where = $"{label}: {Describe.Cell(row, col)}";
         if (text.Length == 0)
         {
             throw new InputException($"{where}: the value is empty");
+        }
+
+        // .NET's number parsing ignores trailing NUL characters; a value holding one is not a number.
+        if (text.Contains('\0'))
+        {
+            throw new InputException($"{where}: the value contains a NUL byte; expected a number");
         }
 
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))

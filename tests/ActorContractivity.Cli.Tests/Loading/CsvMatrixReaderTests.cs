@@ -123,6 +123,22 @@ public sealed class CsvMatrixReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_nul_byte_inside_a_value_is_refused_although_dotnet_would_parse_around_it()
+    {
+        var path = Write("1,2\n3,4\0\n");
+        InputAssert.Throws(() => CsvMatrixReader.Read(path),
+            $"{path}: row 2, column 2 (1-based): the value contains a NUL byte; expected a number");
+    }
+
+    [Fact]
+    public void A_binary_or_endless_file_stops_at_the_first_overlong_value()
+    {
+        var path = Write("1,2\n" + new string('\0', 5000));
+        InputAssert.Throws(() => CsvMatrixReader.Read(path),
+            $"{path}: row 2: a value runs past 1000 characters; expected rows of comma-separated numbers");
+    }
+
+    [Fact]
     public void An_empty_value_is_refused_naming_its_position()
     {
         var path = Write("1,2,\n3,4,5\n");
