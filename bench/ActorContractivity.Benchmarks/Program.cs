@@ -27,10 +27,13 @@ if (args.Length > 0 && args[0] == "bnb")
 
 if (args.Length > 0 && args[0] == "bracket")
 {
-    // certify --certify auto on a random model, then both ends of the bracket checked from scratch.
-    foreach (var n in args.Skip(1).Select(int.Parse))
+    // certify --certify auto on a random model (N or N:SEED), then both ends of the bracket checked from scratch.
+    foreach (var spec in args.Skip(1))
     {
-        var model = Workloads.DenseRandom(n);
+        var parts = spec.Split(':');
+        var n = int.Parse(parts[0]);
+        var seed = parts.Length > 1 ? int.Parse(parts[1]) : 1;
+        var model = Workloads.DenseRandom(n, seed);
         var a = model.Samples[0].Layers[0];
         var question = new IntervalQuestion();
         var clock = Stopwatch.StartNew();
@@ -44,7 +47,7 @@ if (args.Length > 0 && args[0] == "bracket")
         var proof = answer.Certificate is { } certificate
             && ActorContractivity.Core.Certify.MatrixCubeBound.ForBox(a, safeEnd, question.Fixed)
                 .ProvesBelow(certificate.Multipliers[0], question.C);
-        Console.WriteLine($"n={n} status={answer.Status} bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
+        Console.WriteLine($"n={n} seed={seed} status={answer.Status} bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
             + $"width={safeEnd - witnessEnd:G4} in {seconds:F1} s; witness μ₂ 1e-6 below its end = {witnessValue:G6} "
             + $"(> c: {witnessValue > question.C}); bound proof at the safe end re-checked: {proof}");
     }
