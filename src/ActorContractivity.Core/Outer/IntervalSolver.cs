@@ -139,7 +139,7 @@ public static class IntervalSolver
     public static IntervalAnswer Certify(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, CertifyOptions certify)
     {
         var question = answer.Question;
-        if (certify.Mode == CertifyMode.Off || !answer.Feasible || answer.Status == CertificateStatus.Exact)
+        if (!NeedsCertification(answer, certify))
         {
             return answer;
         }
@@ -226,6 +226,11 @@ public static class IntervalSolver
             BranchAndBound = search.Summary(),
         };
     }
+
+    /// <summary>False when <see cref="Certify"/> returns the answer as it is: certification off, no interval, or
+    /// an answer already exact.</summary>
+    public static bool NeedsCertification(IntervalAnswer answer, CertifyOptions certify) =>
+        certify.Mode != CertifyMode.Off && answer.Feasible && answer.Status != CertificateStatus.Exact;
 
     /// <summary>The matrix cube bound bracket: the tuned end becomes the proven safe end ℓ_safe.</summary>
     private static IntervalAnswer WithBound(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, double seconds)

@@ -67,15 +67,17 @@ public sealed record OuterSearch
     /// <summary>The answer once <see cref="Phase"/> is <see cref="OuterPhase.Done"/>.</summary>
     public OuterOutcome? Outcome { get; private init; }
 
+    /// <summary>The end of the bracket where a slope pattern breaks the bound (the far end at first).</summary>
+    public double UnsafeEnd { get; private init; }
+
+    /// <summary>The end of the bracket where the worst case found keeps the bound (the fixed end at first).</summary>
+    public double SafeEnd { get; private init; }
+
     private WorstCase? AtFixedCase { get; init; }
 
     private WorstCase? Current { get; init; }
 
     private WorstCase? SafeWitness { get; init; }
-
-    private double UnsafeEnd { get; init; }
-
-    private double SafeEnd { get; init; }
 
     private double WidthTwoStepsAgo { get; init; } = double.PositiveInfinity;
 
