@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ActorContractivity.Cluster.Client;
@@ -10,8 +9,8 @@ using ActorContractivity.Core.Model;
 namespace ActorContractivity.Cli.Cluster;
 
 /// <summary>
-/// Runs a certify job through a cluster: by default a one-node cluster started in this process (the same actors,
-/// protocol and serializers as a real cluster), or the running cluster at <c>--cluster HOST:PORT</c>.
+/// Runs a certify job through a cluster: by default the <see cref="InProcessCluster"/> (the same actors, protocol
+/// and serializers as a real cluster), or the running cluster at <c>--cluster HOST:PORT</c>.
 /// </summary>
 public static class ClusterRun
 {
@@ -22,19 +21,20 @@ public static class ClusterRun
     /// <exception cref="TimeoutException">The cluster at <paramref name="cluster"/> did not accept the job.</exception>
     public static IJobMessage Run(NeuralOdeModel model, JobSettings job, string? cluster, ProgressDisplay display)
     {
-        var settings = cluster is null
-            ? ContractivityNode.InProcess()
-            : ContractivitySettings.From(ContractivitySettings.Configuration());
-        using var host = cluster is null ? ContractivityNode.Build(settings, quiet: true) : ContractivityNode.Client(settings);
+        if (cluster is null)
+        {
+            var (system, gateway) = InProcessCluster.Get();
+            return display.Follow(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout));
+        }
+
+        var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
+        using var host = ContractivityNode.Client(settings);
         host.Start();
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
-            ICanTell gateway = cluster is null
-                ? host.Services.GetRequiredService<IActorRegistry>().Get<Gateway>()
-                : JobClient.Gateway(system, settings, cluster);
-            var outcome = JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout);
-            return display.Follow(outcome);
+            var gateway = JobClient.Gateway(system, settings, cluster);
+            return display.Follow(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout));
         }
         finally
         {

@@ -35,12 +35,14 @@ public static class ContractivityNode
             Logging(akka, quiet);
             if (quiet)
             {
-                // The one-node cluster has no peer to wait for: gossip and singleton hand-over run at once.
+                // The one-node cluster has no peer to wait for: gossip and singleton hand-over run at once, and it
+                // stops without leaving the cluster gracefully (there is nobody to hand over to).
                 akka.AddHocon(
                     """
                     akka.cluster.periodic-tasks-initial-delay = 0s
                     akka.cluster.leader-actions-interval = 50ms
                     akka.cluster.gossip-interval = 100ms
+                    akka.coordinated-shutdown.run-by-actor-system-terminate = off
                     """, HoconAddMode.Prepend);
             }
 
