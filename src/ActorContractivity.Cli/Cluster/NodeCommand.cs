@@ -72,13 +72,11 @@ public static class NodeCommand
 
     private static int Run(ContractivitySettings settings, TextWriter output)
     {
-        // Roles given on the command line replace the configured list instead of merging into it.
-        settings.Node.Roles = settings.Node.Roles.Distinct().ToList();
         using var host = ContractivityNode.Build(settings, quiet: false);
         host.Start();
         var system = host.Services.GetRequiredService<ActorSystem>();
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
-        output.WriteLine($"node {self} roles {string.Join(',', settings.Node.Roles)} "
+        output.WriteLine($"node {self} roles {string.Join(',', settings.Node.EffectiveRoles)} "
             + $"journal {settings.Persistence.Provider}");
         output.Flush();
         host.WaitForShutdown();

@@ -79,7 +79,7 @@ public static class ContractivityHosting
         var scheme = settings.Tls.Enabled ? "akka.ssl.tcp" : "akka.tcp";
         builder.WithClustering(new ClusterOptions
         {
-            Roles = settings.Node.Roles.ToArray(),
+            Roles = settings.Node.EffectiveRoles.ToArray(),
             SeedNodes = settings.Node.SeedNodes.Select(s => $"{scheme}://{settings.SystemName}@{s}").ToArray(),
             SplitBrainResolver = SplitBrainResolverOption.Default,
         });
@@ -149,7 +149,7 @@ public static class ContractivityHosting
             Role = ClusterRoles.Coordinator,
             SingletonIdentificationInterval = identifyEvery,
         };
-        if (settings.Node.Roles.Contains(ClusterRoles.Coordinator))
+        if (settings.Node.EffectiveRoles.Contains(ClusterRoles.Coordinator))
         {
             builder.WithSingleton<JobManagerProxy>(JobManagerName,
                 (_, _, _) => JobManager.Props(settings.Dispatch), options);
@@ -171,7 +171,7 @@ public static class ContractivityHosting
     public static AkkaConfigurationBuilder WithContractivityWorkers(
         this AkkaConfigurationBuilder builder, ContractivitySettings settings, RunTask? run = null)
     {
-        if (!settings.Node.Roles.Contains(ClusterRoles.Worker))
+        if (!settings.Node.EffectiveRoles.Contains(ClusterRoles.Worker))
         {
             return builder;
         }

@@ -42,13 +42,24 @@ public sealed class ContractivitySettings
         return settings;
     }
 
-    /// <summary>The configuration of a node: appsettings.json beside the executable, then the environment.</summary>
-    public static IConfigurationRoot Configuration(IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
-        new ConfigurationBuilder()
+    /// <summary>
+    /// The configuration of a node: appsettings.json beside the executable, then the environment variables
+    /// <c>ACTORCONTRACTIVITY_&lt;Section&gt;__&lt;Key&gt;</c> (read into the <see cref="Section"/> section), then the
+    /// command line's overrides.
+    /// </summary>
+    public static IConfigurationRoot Configuration(IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => (Key: (string)e.Key, Value: (string?)e.Value))
+            .Where(e => e.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(e => KeyValuePair.Create(
+                $"{Section}:{e.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)}", e.Value));
+        return new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddInMemoryCollection(environment)
             .AddInMemoryCollection(overrides ?? [])
             .Build();
+    }
 }
 
 /// <summary>Where a node listens and whom it joins.</summary>
@@ -66,8 +77,12 @@ public sealed class NodeSettings
     /// <summary>Seed nodes as HOST:PORT; empty means this node starts a cluster of its own.</summary>
     public List<string> SeedNodes { get; set; } = [];
 
-    /// <summary>Roles: <c>worker</c> runs tasks, <c>coordinator</c> may host the job manager.</summary>
-    public List<string> Roles { get; set; } = [ClusterRoles.Worker, ClusterRoles.Coordinator];
+    /// <summary>Roles: <c>worker</c> runs tasks, <c>coordinator</c> may host the job manager; empty means both.</summary>
+    public List<string> Roles { get; set; } = [];
+
+    /// <summary>The roles in effect.</summary>
+    public IReadOnlyList<string> EffectiveRoles =>
+        Roles.Count > 0 ? Roles.Distinct().ToArray() : [ClusterRoles.Worker, ClusterRoles.Coordinator];
 
     /// <summary>Seconds an unreachable member stays before the split-brain resolver downs it.</summary>
     public double DownUnreachableAfterSeconds { get; set; } = 10;
