@@ -1,7 +1,9 @@
+using ActorContractivity.Cluster.Data;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Cluster.Workers;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Model;
+using ActorContractivity.Core.Norms;
 using ActorContractivity.Core.Outer;
 
 namespace ActorContractivity.Cluster.Tests;
@@ -25,6 +27,22 @@ public sealed class ClusterJobSpecs
         var model = TestModels.TimeSampled(samples, n, seed: samples * 100 + n);
         var job = Job(certify == "bound" ? CertifyMode.Bound : CertifyMode.Off);
         var local = IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify);
+
+        using var node = new TestNode();
+        var answer = Assert.IsType<JobCompleted>(node.Run(model, job)).Answer;
+
+        AssertSame(local, answer);
+    }
+
+    [Fact]
+    public void A_model_larger_than_one_chunk_travels_in_chunks_and_gets_the_single_process_answer()
+    {
+        // Four samples of 400 × 400 weights: 5.1 MB of data in five chunks; μ∞ has a closed form, so the job is quick.
+        var model = TestModels.TimeSampled(4, 400, seed: 9);
+        var job = new JobSettings(new IntervalQuestion(Norm: LogNormKind.Infinity), new InnerOptions(),
+            new CertifyOptions(CertifyMode.Off));
+        var local = IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify);
+        Assert.Equal(5, JobDataStorage.ChunkCount(ModelCodec.Encode(model).Length));
 
         using var node = new TestNode();
         var answer = Assert.IsType<JobCompleted>(node.Run(model, job)).Answer;

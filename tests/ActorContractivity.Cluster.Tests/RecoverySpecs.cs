@@ -1,4 +1,9 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using ActorContractivity.Cluster.Data;
+using ActorContractivity.Cluster.Jobs;
 using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Cluster.Workers;
 using ActorContractivity.Core.Outer;
 
 namespace ActorContractivity.Cluster.Tests;
@@ -16,26 +21,51 @@ public sealed class RecoverySpecs : IDisposable
         var expected = IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify);
         var jobId = "recovered";
 
+        // On the first node the tasks of the fifth box fail and are retried without end: the node stops with four
+        // boxes in its journal.
         var reachedStep = new ManualResetEventSlim();
-        var first = new TestNode(TestNode.WithSqlite(_directory));
-        var running = Task.Run(() => first.Run(model, job, p =>
+        RunTask stuck = (m, s, task, threads) => task.TaskId.StartsWith("4/", StringComparison.Ordinal)
+            ? throw new InvalidOperationException("not on this node")
+            : TaskRunner.Run(m, s, task, threads);
+        var settings = TestNode.WithSqlite(_directory);
+        settings.Dispatch.MaxAttempts = int.MaxValue;
+        var first = new TestNode(settings, stuck);
+        var running = first.Start(model, job, p =>
         {
-            if (p.OuterStep >= 3)
+            if (p.OuterStep >= 4)
             {
                 reachedStep.Set();
             }
-        }, jobId));
-        Assert.True(reachedStep.Wait(TimeSpan.FromMinutes(1)), "the job did not reach outer step 3");
+        }, jobId);
+        Assert.True(reachedStep.Wait(TimeSpan.FromMinutes(1)), "the job did not reach outer step 4");
         first.Dispose();
-        Assert.False(running.IsCompletedSuccessfully, "the job finished before its node stopped");
+        Assert.False(running.IsCompleted, "the job ended before its node stopped");
 
         var steps = new List<int>();
         using var second = new TestNode(TestNode.WithSqlite(_directory));
         var answer = Assert.IsType<JobCompleted>(second.Run(model, job, p => steps.Add(p.OuterStep), jobId)).Answer;
 
-        Assert.True(steps.Count > 0 && steps[0] >= 3, $"the job restarted from step {steps.FirstOrDefault()}");
+        Assert.Equal(4, steps.FirstOrDefault());
         ClusterJobSpecs.AssertSame(expected, answer);
-        Assert.True(File.Exists(Path.Combine(_directory, "journal.db")));
+
+        // The job manager's journal holds the job's settings and the hash of its data, the coordinator's the worst
+        // cases of each box (warm starts: starts × n numbers per sample); the n² weights are stored once, by their
+        // hash, beside the journal.
+        var weights = ModelCodec.Encode(model).Length;
+        Assert.InRange(Query("journal.db",
+            $"SELECT max(length(message)) FROM journal WHERE persistence_id = '{JobManager.Id}'"), 100, 4096);
+        Assert.InRange(Query("journal.db", "SELECT max(length(message)) FROM journal"), 100, weights - 1);
+        Assert.Equal(weights, Query(JobDataStorage.SqliteFile,
+            $"SELECT sum(length(bytes)) FROM {JobDataStorage.Table} WHERE hash = '{ModelCodec.ToJobData(model).Hash}'"));
+    }
+
+    private long Query(string file, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, file)};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

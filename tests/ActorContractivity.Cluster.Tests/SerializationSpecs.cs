@@ -48,14 +48,18 @@ public sealed class SerializationSpecs : IDisposable
     public void Job_data_is_written_by_the_raw_byte_serializer_and_everything_else_by_hyperion()
     {
         var serialization = _node.System.Serialization;
-        var reply = Examples(_node.System).OfType<JobDataReply>().Single();
-        Assert.IsType<JobDataSerializer>(serialization.FindSerializerFor(reply));
+        var chunks = Examples(_node.System).OfType<JobDataChunk>().ToArray();
+        Assert.All(chunks, chunk => Assert.IsType<JobDataSerializer>(serialization.FindSerializerFor(chunk)));
         Assert.Equal("HyperionSerializer",
             serialization.FindSerializerFor(new ForgetJob("j")).GetType().Name);
 
-        // 2 samples × one 12×12 layer: 2304 bytes of weights, and little besides.
-        var bytes = serialization.FindSerializerFor(reply).ToBinary(reply);
-        Assert.InRange(bytes.Length - reply.Data.Model.Length, 0, 2000);
+        // 2 samples × one 12×12 layer: 2352 bytes of weights, and little besides (the settings, in one of them).
+        foreach (var chunk in chunks)
+        {
+            var bytes = serialization.FindSerializerFor(chunk).ToBinary(chunk);
+            Assert.Equal(2352, chunk.Bytes.Length);
+            Assert.InRange(bytes.Length - chunk.Bytes.Length, 0, 2000);
+        }
     }
 
     [Fact]
@@ -95,7 +99,8 @@ public sealed class SerializationSpecs : IDisposable
         var summary = new JobSummary("j", "done", DateTime.UnixEpoch, progress, answer, null);
         object[] messages =
         [
-            new SubmitJob("j", settings, data, actor),
+            new SubmitJob("j", settings, data.Hash, data.Model.Length, actor),
+            new SendJobData("j", data.Hash, 0),
             new WatchJob("j", actor),
             new JobAccepted("j"),
             new JobRejected("j", "reason"),
@@ -115,11 +120,11 @@ public sealed class SerializationSpecs : IDisposable
             new WorkCompleted("j", "t", 1, outcomes[1]),
             new WorkFailed("j", "t", 1, "boom"),
             new WorkRejected("j", "t", 1),
-            new FetchJobData("j", data.Hash),
-            new JobDataReply("j", settings, data),
+            new FetchJobData("j", data.Hash, 0),
+            new JobDataChunk("j", data.Hash, 0, 1, data.Model, settings),
+            new JobDataChunk("j", data.Hash, 0, 1, data.Model, null),
             new JobSettings(settings.Question, settings.Inner, settings.Certify),
-            data,
-            new JobRegistered("j", settings, data, DateTime.UnixEpoch),
+            new JobRegistered("j", settings, data.Hash, data.Model.Length, DateTime.UnixEpoch),
             new JobEnded("j", answer, null),
             new BoxEvaluated("j", 1, 0.5, 1, [result, result]),
             new MemberSummary("akka.tcp://a@h:1", "Up", ["worker"]),

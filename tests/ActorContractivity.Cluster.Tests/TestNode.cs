@@ -43,12 +43,16 @@ public sealed class TestNode : IDisposable
         return settings;
     }
 
+    /// <summary>Submits a job; the task ends with its outcome (and never ends if the node stops first).</summary>
+    public Task<IJobMessage> Start(NeuralOdeModel model, JobSettings job, Action<JobProgress>? progress = null,
+        string? jobId = null) =>
+        JobClient.RunAsync(System, Gateway, model, job, progress ?? (_ => { }), TimeSpan.FromSeconds(30), jobId);
+
     /// <summary>Runs a job to its outcome within two minutes.</summary>
     public IJobMessage Run(NeuralOdeModel model, JobSettings job, Action<JobProgress>? progress = null,
         string? jobId = null)
     {
-        var outcome = JobClient.RunAsync(System, Gateway, model, job, progress ?? (_ => { }),
-            TimeSpan.FromSeconds(30), jobId);
+        var outcome = Start(model, job, progress, jobId);
         Assert.True(outcome.Wait(TimeSpan.FromMinutes(2)), "the job did not finish within two minutes");
         return outcome.Result;
     }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ActorContractivity.Cluster.Data;
 using ActorContractivity.Cluster.Hosting;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Core.Model;
@@ -6,9 +7,10 @@ using ActorContractivity.Core.Model;
 namespace ActorContractivity.Cluster.Client;
 
 /// <summary>
-/// Submits jobs to a cluster's gateway and follows them: a short-lived watcher actor submits, resubmits until the
-/// job is accepted (the job manager may be moving), asks again to watch every few seconds (so a coordinator that
-/// restarted elsewhere keeps reporting), passes progress on, and ends with the job's outcome.
+/// Submits jobs to a cluster's gateway and follows them: a short-lived watcher actor submits (the job's settings and
+/// the hash of its data), sends the chunks of data the cluster's store asks for, resubmits until the job is
+/// accepted (the job manager may be moving), asks again to watch every few seconds (so a coordinator that restarted
+/// elsewhere keeps reporting), passes progress on, and ends with the job's outcome.
 /// </summary>
 public static class JobClient
 {
@@ -44,12 +46,14 @@ public static class JobClient
     private sealed class Watcher : ReceiveActor, IWithTimers
     {
         private bool _accepted;
+        private DateTime _lastChunk = DateTime.MinValue;
 
         public Watcher(
             ICanTell gateway, string jobId, JobSettings settings, JobData data, Action<JobProgress> progress,
             TaskCompletionSource<IJobMessage> outcome, DateTime acceptBy)
         {
-            var submit = new SubmitJob(jobId, settings, data, Self);
+            var submit = new SubmitJob(jobId, settings, data.Hash, data.Model.LongLength, Self);
+            var count = JobDataStorage.ChunkCount(data.Model.LongLength);
             Receive<Repeat>(_ =>
             {
                 if (!_accepted && DateTime.UtcNow > acceptBy)
@@ -59,7 +63,17 @@ public static class JobClient
                     return;
                 }
 
-                gateway.Tell(_accepted ? new WatchJob(jobId, Self) : submit, Self);
+                // While the data is being uploaded the store is asking for chunks: the submission is not repeated.
+                if (_accepted || DateTime.UtcNow - _lastChunk > RepeatEvery)
+                {
+                    gateway.Tell(_accepted ? new WatchJob(jobId, Self) : submit, Self);
+                }
+            });
+            Receive<SendJobData>(send => send.Hash == data.Hash && send.Chunk >= 0 && send.Chunk < count, send =>
+            {
+                _lastChunk = DateTime.UtcNow;
+                gateway.Tell(new JobDataChunk(jobId, data.Hash, send.Chunk, count,
+                    JobDataStorage.Slice(data.Model, send.Chunk).ToArray(), null), Self);
             });
             Receive<JobAccepted>(_ => _accepted = true);
             Receive<JobProgress>(progress);

@@ -9,6 +9,7 @@ using SqlSnapshotOptions = Akka.Persistence.Sql.Hosting.SqlSnapshotOptions;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Akka.Remote.Transport.DotNetty;
+using ActorContractivity.Cluster.Data;
 using ActorContractivity.Cluster.Jobs;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Cluster.Serialization;
@@ -30,10 +31,13 @@ public static class ContractivityHosting
     /// <summary>The singleton's name (manager at <c>/user/job-manager</c>, proxy at <c>/user/job-manager-proxy</c>).</summary>
     public const string JobManagerName = "job-manager";
 
-    /// <summary>The largest message remoting carries: a model's weights travel in one message per node and job.</summary>
-    public const long MaxFrameBytes = 64L * 1024 * 1024;
+    /// <summary>
+    /// The largest message remoting carries: a few MB, so that no message holds up the heartbeats behind it for
+    /// long; a model's weights travel in chunks of <see cref="JobDataStorage.ChunkBytes"/>.
+    /// </summary>
+    public const long MaxFrameBytes = 4L * 1024 * 1024;
 
-    /// <summary>Hyperion for every message, with unsafe types refused; raw bytes for a job's weights.</summary>
+    /// <summary>Hyperion for every message, with unsafe types refused; raw bytes for the chunks of a job's weights.</summary>
     public static AkkaConfigurationBuilder WithContractivitySerialization(this AkkaConfigurationBuilder builder) =>
         builder
             .AddHocon(
@@ -47,7 +51,7 @@ public static class ContractivityHosting
                   }
                 }
                 """, HoconAddMode.Prepend)
-            .WithCustomSerializer("contractivity-job-data", [typeof(JobDataReply)],
+            .WithCustomSerializer("contractivity-job-data", [typeof(JobDataChunk)],
                 system => new JobDataSerializer(system));
 
     /// <summary>Remoting (over TLS when a certificate is configured) for a node or a client.</summary>
@@ -97,10 +101,13 @@ public static class ContractivityHosting
 
     /// <summary>
     /// The journal: SQLite files under the data directory (journal and snapshots apart, one writer), PostgreSQL by
-    /// connection string, or memory.
+    /// connection string, or memory; and the thread of the job data store, whose storage (beside the journal,
+    /// <see cref="JobDataStorage.For"/>) blocks.
     /// </summary>
-    public static AkkaConfigurationBuilder WithJobJournal(this AkkaConfigurationBuilder builder, PersistenceSettings settings)
+    public static AkkaConfigurationBuilder WithJobJournal(
+        this AkkaConfigurationBuilder builder, PersistenceSettings settings)
     {
+        builder.AddHocon($"{JobDataStore.StorageDispatcher} {{ type = PinnedDispatcher }}", HoconAddMode.Prepend);
         switch (settings.Provider.ToLowerInvariant())
         {
             case PersistenceProviders.Memory:
@@ -138,8 +145,8 @@ public static class ContractivityHosting
     }
 
     /// <summary>
-    /// The job manager: the singleton itself on nodes with the coordinator role, its proxy on every node, and the
-    /// gateway that clients talk to.
+    /// The job manager: the singleton itself on nodes with the coordinator role (with the store of job data that
+    /// goes with the journal), its proxy on every node, and the gateway that clients talk to.
     /// </summary>
     public static AkkaConfigurationBuilder WithJobManager(
         this AkkaConfigurationBuilder builder, ContractivitySettings settings, TimeSpan? identifyEvery = null)
@@ -151,8 +158,9 @@ public static class ContractivityHosting
         };
         if (settings.Node.EffectiveRoles.Contains(ClusterRoles.Coordinator))
         {
+            var storage = JobDataStorage.For(settings.Persistence);
             builder.WithSingleton<JobManagerProxy>(JobManagerName,
-                (_, _, _) => JobManager.Props(settings.Dispatch), options);
+                (_, _, _) => JobManager.Props(settings.Dispatch, storage), options);
         }
         else
         {
@@ -177,15 +185,7 @@ public static class ContractivityHosting
         }
 
         var count = settings.Workers.EffectiveCount;
-        builder.AddHocon(
-            $$"""
-            {{Worker.ComputeDispatcher}} {
-              type = ForkJoinDispatcher
-              throughput = 1
-              dedicated-thread-pool { thread-count = {{count}}, threadtype = background }
-            }
-            """, HoconAddMode.Prepend);
-        return builder.WithActors((system, registry) =>
+        return builder.WithComputeDispatcher(count).WithActors((system, registry) =>
         {
             var cache = system.ActorOf(Props.Create(() => new JobDataCache()), "job-data");
             var proxy = registry.Get<JobManagerProxy>();
@@ -196,6 +196,17 @@ public static class ContractivityHosting
             }
         });
     }
+
+    /// <summary>The compute dispatcher of the workers' computations: one dedicated thread per worker.</summary>
+    public static AkkaConfigurationBuilder WithComputeDispatcher(this AkkaConfigurationBuilder builder, int threads) =>
+        builder.AddHocon(
+            $$"""
+            {{Worker.ComputeDispatcher}} {
+              type = ForkJoinDispatcher
+              throughput = 1
+              dedicated-thread-pool { thread-count = {{threads}}, threadtype = background }
+            }
+            """, HoconAddMode.Prepend);
 
     private static SslOptions Ssl(TlsSettings tls)
     {

@@ -5,8 +5,8 @@ using ActorContractivity.Cluster.Protocol;
 namespace ActorContractivity.Cluster.Hosting;
 
 /// <summary>
-/// The entry point of every node (<c>/user/gateway</c>) for clients inside or outside the cluster: submissions and
-/// watch requests go on to the job manager through its singleton proxy (which buffers them while the singleton
+/// The entry point of every node (<c>/user/gateway</c>) for clients inside or outside the cluster: submissions, their
+/// chunks of data and watch requests go on to the job manager through its singleton proxy (which buffers them while the singleton
 /// moves); a status request is answered with the manager's jobs and this node's view of the members.
 /// </summary>
 public sealed class Gateway : ReceiveActor
@@ -21,6 +21,7 @@ public sealed class Gateway : ReceiveActor
     public Gateway(IActorRef manager)
     {
         Receive<SubmitJob>(manager.Forward);
+        Receive<JobDataChunk>(manager.Forward);
         Receive<WatchJob>(manager.Forward);
         ReceiveAsync<GetClusterStatus>(async request =>
         {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Core.Model;
 using ActorContractivity.Core.Outer;
 
 namespace ActorContractivity.Cluster.Jobs;
@@ -21,7 +22,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(250);
 
     private readonly string _jobId;
-    private readonly JobData _data;
+    private readonly string _dataHash;
     private readonly IActorRef _dispatcher;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _watchers = [];
@@ -33,13 +34,14 @@ public sealed class JobCoordinator : ReceivePersistentActor
     private int _liveWorkers;
     private DateTime _lastProgress = DateTime.MinValue;
 
-    /// <summary>Creates the coordinator of a job.</summary>
-    public JobCoordinator(string jobId, JobSettings settings, JobData data, IActorRef dispatcher)
+    /// <summary>Creates the coordinator of a job whose data (<paramref name="model"/>) has the given hash.</summary>
+    public JobCoordinator(string jobId, JobSettings settings, NeuralOdeModel model, string dataHash,
+        IActorRef dispatcher)
     {
         _jobId = jobId;
-        _data = data;
+        _dataHash = dataHash;
         _dispatcher = dispatcher;
-        _run = JobRun.Start(ModelCodec.Decode(data.Model), settings);
+        _run = JobRun.Start(model, settings);
 
         Recover<BoxEvaluated>(evaluated => _run = _run.Apply(evaluated));
         Command<WatchJob>(watch =>
@@ -56,9 +58,10 @@ public sealed class JobCoordinator : ReceivePersistentActor
     /// <inheritdoc />
     public override string PersistenceId => $"job-{_jobId}";
 
-    /// <summary>The props of a job's coordinator.</summary>
-    public static Props Props(string jobId, JobSettings settings, JobData data, IActorRef dispatcher) =>
-        Akka.Actor.Props.Create(() => new JobCoordinator(jobId, settings, data, dispatcher));
+    /// <summary>The props of a job's coordinator (local only: the model is not serialized).</summary>
+    public static Props Props(string jobId, JobSettings settings, NeuralOdeModel model, string dataHash,
+        IActorRef dispatcher) =>
+        Akka.Actor.Props.Create(() => new JobCoordinator(jobId, settings, model, dataHash, dispatcher));
 
     /// <summary>The coordinator's outcome, told to its parent (local only).</summary>
     public sealed record Ended(string JobId, IntervalAnswer? Answer, string? Failure);
@@ -147,7 +150,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
     {
         if (tasks.Count > 0)
         {
-            _dispatcher.Tell(new EnqueueTasks(_jobId, _data.Hash, tasks));
+            _dispatcher.Tell(new EnqueueTasks(_jobId, _dataHash, tasks));
         }
     }
 

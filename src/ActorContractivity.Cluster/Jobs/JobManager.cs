@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using ActorContractivity.Cluster.Data;
 using ActorContractivity.Cluster.Dispatch;
 using ActorContractivity.Cluster.Hosting;
 using ActorContractivity.Cluster.Protocol;
@@ -11,10 +12,12 @@ namespace ActorContractivity.Cluster.Jobs;
 
 /// <summary>
 /// The cluster singleton (on the oldest node with the coordinator role; persistence id <c>job-manager</c>). It
-/// validates and records submitted jobs with their weights, runs one <see cref="JobCoordinator"/> child per
-/// running job and the one <see cref="TaskDispatcher"/>, serves job data to the nodes, answers status requests,
-/// and records each job's outcome so that a late watcher still gets it. When the singleton moves or its node
-/// restarts, recovery starts a coordinator for every job that had not ended, and each resumes from its own journal.
+/// validates and records submitted jobs (their settings and the content hash of their data; the bytes go to the
+/// <see cref="JobDataStore"/>), runs one <see cref="JobCoordinator"/> child per running job and the one
+/// <see cref="TaskDispatcher"/>, has the store serve job data to the nodes, answers status requests, and records
+/// each job's outcome so that a late watcher still gets it. When the singleton moves or its node restarts,
+/// recovery reads every job that had not ended back from the store and starts its coordinator, which resumes from
+/// its own journal.
 /// </summary>
 public sealed class JobManager : ReceivePersistentActor
 {
@@ -24,15 +27,20 @@ public sealed class JobManager : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Job> _jobs = [];
     private readonly IActorRef _dispatcher;
+    private readonly IActorRef _store;
     private int _liveWorkers;
 
-    /// <summary>Creates the job manager.</summary>
-    public JobManager(DispatchSettings dispatch)
+    /// <summary>Creates the job manager over the storage of job data.</summary>
+    public JobManager(DispatchSettings dispatch, IJobDataStorage storage)
     {
         _dispatcher = Context.ActorOf(Akka.Actor.Props.Create(() => new TaskDispatcher(dispatch)), "dispatcher");
+        _store = Context.ActorOf(JobDataStore.Props(storage), "store");
         Recover<JobRegistered>(registered => _jobs[registered.JobId] = new Job(registered));
         Recover<JobEnded>(ended => _jobs[ended.JobId].End(ended));
         Command<SubmitJob>(Submit);
+        Command<JobDataChunk>(chunk => _store.Forward(chunk));
+        Command<JobDataStore.Ready>(Register);
+        Command<JobDataStore.Loaded>(Loaded);
         Command<WatchJob>(Watch);
         Command<RequestWork>(request => _dispatcher.Forward(request));
         Command<FetchJobData>(Fetch);
@@ -55,7 +63,8 @@ public sealed class JobManager : ReceivePersistentActor
     public override string PersistenceId => Id;
 
     /// <summary>The props of the job manager.</summary>
-    public static Props Props(DispatchSettings dispatch) => Akka.Actor.Props.Create(() => new JobManager(dispatch));
+    public static Props Props(DispatchSettings dispatch, IJobDataStorage storage) =>
+        Akka.Actor.Props.Create(() => new JobManager(dispatch, storage));
 
     /// <inheritdoc />
     protected override void OnReplaySuccess()
@@ -63,7 +72,9 @@ public sealed class JobManager : ReceivePersistentActor
         foreach (var job in _jobs.Values.Where(j => j.State == "running"))
         {
             _log.Info("Job {JobId} is resumed after recovery", job.Registered.JobId);
-            Run(job);
+            var registered = job.Registered;
+            _store.Tell(new JobDataStore.Load(registered.JobId, registered.DataHash,
+                JobDataStorage.ChunkCount(registered.DataBytes)));
         }
     }
 
@@ -76,34 +87,72 @@ public sealed class JobManager : ReceivePersistentActor
             return;
         }
 
-        if (Problem(submit) is { } problem)
+        _store.Tell(new JobDataStore.Ensure(submit));
+    }
+
+    /// <summary>A submission's data is in the store: the job is validated and, if valid, recorded and run.</summary>
+    private void Register(JobDataStore.Ready ready)
+    {
+        var submit = ready.Submit;
+        if (_jobs.ContainsKey(submit.JobId))
+        {
+            Submit(submit);
+            return;
+        }
+
+        var (model, problem) = Decode(ready.Bytes, submit.Settings);
+        if (problem is not null)
         {
             _log.Info("Job {JobId} rejected: {Reason}", submit.JobId, problem);
             submit.Watcher.Tell(new JobRejected(submit.JobId, problem));
             return;
         }
 
-        Persist(new JobRegistered(submit.JobId, submit.Settings, submit.Data, DateTime.UtcNow), registered =>
+        var registered = new JobRegistered(submit.JobId, submit.Settings, submit.DataHash, submit.DataBytes,
+            DateTime.UtcNow);
+        Persist(registered, e =>
         {
-            var job = _jobs[registered.JobId] = new Job(registered);
-            _log.Info("Job {JobId} accepted", registered.JobId);
-            Run(job);
+            var job = _jobs[e.JobId] = new Job(e);
+            _log.Info("Job {JobId} accepted ({Bytes} bytes of data, hash {Hash})", e.JobId, e.DataBytes, e.DataHash);
+            Run(job, model!);
             submit.Watcher.Tell(new JobAccepted(submit.JobId));
             job.Coordinator!.Tell(new WatchJob(submit.JobId, submit.Watcher));
         });
     }
 
-    /// <summary>The message the local command would print for the job, or null when it is valid.</summary>
-    private static string? Problem(SubmitJob submit)
+    /// <summary>The model of a job's bytes, or the message the local command would print for the job.</summary>
+    private static (NeuralOdeModel? Model, string? Problem) Decode(byte[] bytes, JobSettings settings)
     {
         try
         {
-            return IntervalSolver.Problem(ModelCodec.Decode(submit.Data.Model), submit.Settings.Question);
+            var model = ModelCodec.Decode(bytes);
+            return IntervalSolver.Problem(model, settings.Question) is { } problem ? (null, problem) : (model, null);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or ModelShapeException)
         {
-            return $"the model data is unreadable: {e.Message}";
+            return (null, $"the model data is unreadable: {e.Message}");
         }
+    }
+
+    /// <summary>A recovered job's data was read back from the store.</summary>
+    private void Loaded(JobDataStore.Loaded loaded)
+    {
+        if (!_jobs.TryGetValue(loaded.JobId, out var job) || job.State != "running" || job.Coordinator is not null)
+        {
+            return;
+        }
+
+        var (model, problem) = loaded.Bytes is null
+            ? (null, $"the data of job {loaded.JobId} (hash {job.Registered.DataHash}) is not in the job data store")
+            : Decode(loaded.Bytes, job.Registered.Settings);
+        if (problem is not null)
+        {
+            _log.Warning("Job {JobId} cannot resume: {Reason}", loaded.JobId, problem);
+            Ended(new JobCoordinator.Ended(loaded.JobId, null, problem));
+            return;
+        }
+
+        Run(job, model!);
     }
 
     private void Watch(WatchJob watch)
@@ -122,26 +171,36 @@ public sealed class JobManager : ReceivePersistentActor
             case "failed":
                 watch.Watcher.Tell(new JobFailed(watch.JobId, job.Failure!));
                 break;
+            case "running" when job.Coordinator is null:
+                job.Waiting.Add(watch);
+                break;
             default:
-                job.Coordinator?.Tell(watch);
+                job.Coordinator.Tell(watch);
                 break;
         }
     }
 
     private void Fetch(FetchJobData fetch)
     {
-        if (_jobs.TryGetValue(fetch.JobId, out var job) && job.Registered.Data.Hash == fetch.Hash)
+        if (_jobs.TryGetValue(fetch.JobId, out var job) && job.Registered.DataHash == fetch.Hash)
         {
-            Sender.Tell(new JobDataReply(fetch.JobId, job.Registered.Settings, job.Registered.Data));
+            _store.Forward(new JobDataStore.Serve(fetch, job.Registered.Settings,
+                JobDataStorage.ChunkCount(job.Registered.DataBytes)));
         }
     }
 
-    private void Run(Job job)
+    private void Run(Job job, NeuralOdeModel model)
     {
         var registered = job.Registered;
         job.Coordinator = Context.ActorOf(
-            JobCoordinator.Props(registered.JobId, registered.Settings, registered.Data, _dispatcher),
+            JobCoordinator.Props(registered.JobId, registered.Settings, model, registered.DataHash, _dispatcher),
             $"job-{registered.JobId}");
+        foreach (var watch in job.Waiting)
+        {
+            job.Coordinator.Tell(watch);
+        }
+
+        job.Waiting.Clear();
     }
 
     private void Ended(JobCoordinator.Ended ended)
@@ -164,7 +223,7 @@ public sealed class JobManager : ReceivePersistentActor
 
     private sealed class Job(JobRegistered registered)
     {
-        public JobRegistered Registered { get; private set; } = registered;
+        public JobRegistered Registered { get; } = registered;
 
         public string State { get; private set; } = "running";
 
@@ -176,15 +235,15 @@ public sealed class JobManager : ReceivePersistentActor
 
         public IActorRef? Coordinator { get; set; }
 
+        /// <summary>Watchers that asked while the job's data was being read back after recovery.</summary>
+        public List<WatchJob> Waiting { get; } = [];
+
         public void End(JobEnded ended)
         {
             State = ended.Failure is null ? "done" : "failed";
             Answer = ended.Answer;
             Failure = ended.Failure;
             Coordinator = null;
-
-            // An ended job's weights are not needed any more; its journal keeps them.
-            Registered = Registered with { Data = Registered.Data with { Model = [] } };
         }
 
         public JobSummary Summary() =>

@@ -6,7 +6,8 @@ namespace ActorContractivity.Cluster.Protocol;
 
 // Every message that crosses the wire between a client, the job manager, a job's coordinator, the task
 // dispatcher and the workers. Tasks carry indices and the small per-step state (warm starts), never weights:
-// those travel once per node and job as JobData.
+// those travel in chunks of raw bytes, once from the client to the job data store and once per node and job from
+// the store to the node's cache, named by their content hash.
 
 /// <summary>Any message of the cluster's protocols (serialized by Hyperion unless bound otherwise).</summary>
 public interface IContractivityMessage;
@@ -21,13 +22,21 @@ public interface IJobMessage : IContractivityMessage
 /// <summary>What is asked of a model: the question, the inner search settings and how to certify.</summary>
 public sealed record JobSettings(IntervalQuestion Question, InnerOptions Inner, CertifyOptions Certify);
 
-/// <summary>A model's weights as raw little-endian bytes (<see cref="ModelCodec"/>) and their SHA-256.</summary>
+/// <summary>A model's weights as raw little-endian bytes (<see cref="ModelCodec"/>) and their SHA-256 (local only).</summary>
 public sealed record JobData(byte[] Model, string Hash);
 
 // --- client ↔ cluster ---------------------------------------------------------------------------------------
 
-/// <summary>Submits a job; resubmitting the same id only watches it. Replies go to <paramref name="Watcher"/>.</summary>
-public sealed record SubmitJob(string JobId, JobSettings Settings, JobData Data, IActorRef Watcher) : IJobMessage;
+/// <summary>
+/// Submits a job whose data has <paramref name="DataBytes"/> bytes named by <paramref name="DataHash"/>; the store asks
+/// the watcher for the chunks it lacks (<see cref="SendJobData"/>). Resubmitting the same id only watches the job.
+/// Replies go to <paramref name="Watcher"/>.
+/// </summary>
+public sealed record SubmitJob(string JobId, JobSettings Settings, string DataHash, long DataBytes, IActorRef Watcher)
+    : IJobMessage;
+
+/// <summary>The job data store asks the submitting client for one chunk of the job's data.</summary>
+public sealed record SendJobData(string JobId, string Hash, int Chunk) : IJobMessage;
 
 /// <summary>Asks for the progress and the outcome of a job to be sent to <paramref name="Watcher"/>.</summary>
 public sealed record WatchJob(string JobId, IActorRef Watcher) : IJobMessage;
@@ -140,13 +149,17 @@ public sealed record WorkFailed(string JobId, string TaskId, int Attempt, string
 /// <summary>The worker cannot take the task now (busy, or the job's data is unavailable); not a failure.</summary>
 public sealed record WorkRejected(string JobId, string TaskId, int Attempt) : IJobMessage;
 
-// --- job data (once per node and job) -------------------------------------------------------------------------
+// --- job data (once per node and job, in chunks) ---------------------------------------------------------------
 
-/// <summary>A node asks for a job's data by content hash.</summary>
-public sealed record FetchJobData(string JobId, string Hash) : IJobMessage;
+/// <summary>A node asks for one chunk of a job's data by content hash.</summary>
+public sealed record FetchJobData(string JobId, string Hash, int Chunk) : IJobMessage;
 
-/// <summary>A job's settings and weights (serialized as raw bytes by <c>JobDataSerializer</c>).</summary>
-public sealed record JobDataReply(string JobId, JobSettings Settings, JobData Data) : IJobMessage;
+/// <summary>
+/// One chunk of a job's data (written as raw bytes by <c>JobDataSerializer</c>): from the client to the store, and
+/// from the store to a node, which also gets the job's settings with it.
+/// </summary>
+public sealed record JobDataChunk(string JobId, string Hash, int Index, int Count, byte[] Bytes, JobSettings? Settings)
+    : IJobMessage;
 
 // --- persisted events ---------------------------------------------------------------------------------------
 
@@ -157,8 +170,9 @@ public interface IJobEvent
     string JobId { get; }
 }
 
-/// <summary>The job manager accepted a job: its settings and weights are kept with it.</summary>
-public sealed record JobRegistered(string JobId, JobSettings Settings, JobData Data, DateTime SubmittedUtc) : IJobEvent;
+/// <summary>The job manager accepted a job: its settings and the content hash of its data (kept in the store).</summary>
+public sealed record JobRegistered(
+    string JobId, JobSettings Settings, string DataHash, long DataBytes, DateTime SubmittedUtc) : IJobEvent;
 
 /// <summary>A job ended with an answer or a failure.</summary>
 public sealed record JobEnded(string JobId, IntervalAnswer? Answer, string? Failure) : IJobEvent;

@@ -8,50 +8,51 @@ using ActorContractivity.Cluster.Protocol;
 namespace ActorContractivity.Cluster.Serialization;
 
 /// <summary>
-/// Writes <see cref="JobDataReply"/>, the one message that moves a model's weights to a node, without going
-/// through Hyperion element by element: the job id and hash as UTF-8, the small settings through the catch-all
-/// serializer, then the model's raw bytes (<see cref="ModelCodec"/>) in one block.
+/// Writes <see cref="JobDataChunk"/>, the one message that moves a model's weights, without going through Hyperion
+/// element by element: the job id and hash as UTF-8, index and count, the small settings (if any) through the
+/// catch-all serializer, then the chunk's raw bytes (<see cref="ModelCodec"/>) in one block.
 /// </summary>
 public sealed class JobDataSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     /// <summary>The serializer id (ids below 100 are Akka's own).</summary>
     public const int Id = 4711;
 
-    private const string ReplyManifest = "jd";
+    private const string ChunkManifest = "jc";
 
     /// <inheritdoc />
     public override int Identifier => Id;
 
     /// <inheritdoc />
-    public override string Manifest(object o) => o is JobDataReply
-        ? ReplyManifest
+    public override string Manifest(object o) => o is JobDataChunk
+        ? ChunkManifest
         : throw new ArgumentException($"{GetType().Name} cannot serialize {o.GetType()}");
 
     /// <inheritdoc />
     public override byte[] ToBinary(object obj)
     {
-        var reply = (JobDataReply)obj;
-        var settings = system.Serialization.FindSerializerForType(typeof(JobSettings)).ToBinary(reply.Settings);
-        var id = Encoding.UTF8.GetBytes(reply.JobId);
-        var hash = Encoding.UTF8.GetBytes(reply.Data.Hash);
-        var bytes = new byte[16 + id.Length + hash.Length + settings.Length + reply.Data.Model.Length];
+        var chunk = (JobDataChunk)obj;
+        var settings = chunk.Settings is null ? [] : Settings.ToBinary(chunk.Settings);
+        var id = Encoding.UTF8.GetBytes(chunk.JobId);
+        var hash = Encoding.UTF8.GetBytes(chunk.Hash);
+        var bytes = new byte[28 + id.Length + hash.Length + settings.Length + chunk.Bytes.Length];
         var at = 0;
-        foreach (var part in new[] { id, hash, settings })
+        foreach (var part in new[] { id, hash, settings, chunk.Bytes })
         {
             BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), part.Length);
             part.CopyTo(bytes, at + 4);
             at += 4 + part.Length;
         }
 
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), reply.Data.Model.Length);
-        reply.Data.Model.CopyTo(bytes, at + 4);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), chunk.Index);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at + 4), chunk.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at + 8), chunk.Settings is null ? 0 : 1);
         return bytes;
     }
 
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (manifest != ReplyManifest)
+        if (manifest != ChunkManifest)
         {
             throw new SerializationException($"unknown manifest '{manifest}' for {GetType().Name}");
         }
@@ -60,11 +61,16 @@ public sealed class JobDataSerializer(ExtendedActorSystem system) : SerializerWi
         var id = Encoding.UTF8.GetString(Next(bytes, ref at));
         var hash = Encoding.UTF8.GetString(Next(bytes, ref at));
         var settingsBytes = Next(bytes, ref at).ToArray();
-        var model = Next(bytes, ref at).ToArray();
-        var settings = (JobSettings)system.Serialization.FindSerializerForType(typeof(JobSettings))
-            .FromBinary(settingsBytes, typeof(JobSettings));
-        return new JobDataReply(id, settings, new JobData(model, hash));
+        var data = Next(bytes, ref at).ToArray();
+        var index = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at));
+        var count = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 4));
+        var settings = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at + 8)) == 0
+            ? null
+            : (JobSettings)Settings.FromBinary(settingsBytes, typeof(JobSettings));
+        return new JobDataChunk(id, hash, index, count, data, settings);
     }
+
+    private Serializer Settings => system.Serialization.FindSerializerForType(typeof(JobSettings));
 
     private static ReadOnlySpan<byte> Next(byte[] bytes, ref int at)
     {

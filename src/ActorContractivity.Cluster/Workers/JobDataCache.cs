@@ -1,39 +1,49 @@
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
+using ActorContractivity.Cluster.Data;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Core.Model;
 
 namespace ActorContractivity.Cluster.Workers;
 
 /// <summary>
-/// One per node: the models of the jobs its workers run, fetched once per job from the job manager (through the
-/// dispatcher that handed out the task) and checked against their content hash. Workers ask with
-/// <see cref="GetModel"/> and get <see cref="ModelReady"/>.
+/// One per node: the models of the jobs its workers run, fetched once per job and node, chunk by chunk, from the
+/// job manager's store (through the dispatcher that handed out the task) and checked against their content hash.
+/// Workers ask with <see cref="GetModel"/> and get <see cref="ModelReady"/>; requests for a model on its way wait
+/// for the one fetch. A fetch that stalls asks again for the chunk it waits for.
 /// </summary>
-public sealed class JobDataCache : ReceiveActor
+public sealed class JobDataCache : ReceiveActor, IWithTimers
 {
     /// <summary>Jobs whose models are kept; older ones are dropped first.</summary>
     public const int Capacity = 4;
 
-    private static readonly TimeSpan RefetchAfter = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(3);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<ModelReady> _models = new();
-    private readonly Dictionary<string, (List<IActorRef> Waiting, DateTime Asked)> _fetching = [];
+    private readonly Dictionary<(string JobId, string Hash), Fetch> _fetching = [];
 
     /// <summary>Creates an empty cache.</summary>
     public JobDataCache()
     {
         Receive<GetModel>(Get);
-        Receive<JobDataReply>(Arrived);
+        Receive<JobDataChunk>(Arrived);
+        Receive<CheckStalled>(_ => AskAgain());
     }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Asks for a job's model; <paramref name="Source"/> is where to fetch it on a miss.</summary>
     public sealed record GetModel(string JobId, string Hash, IActorRef Source);
 
     /// <summary>A job's model and settings.</summary>
     public sealed record ModelReady(string JobId, string Hash, NeuralOdeModel Model, JobSettings Settings);
+
+    /// <inheritdoc />
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("stalled", CheckStalled.Instance, AskAgainAfter);
 
     private void Get(GetModel get)
     {
@@ -43,42 +53,87 @@ public sealed class JobDataCache : ReceiveActor
             return;
         }
 
-        var now = DateTime.UtcNow;
-        if (!_fetching.TryGetValue(get.JobId, out var fetch))
+        var key = (get.JobId, get.Hash);
+        var first = !_fetching.TryGetValue(key, out var fetch);
+        if (first)
         {
-            fetch = ([], DateTime.MinValue);
+            _fetching[key] = fetch = new Fetch();
         }
 
+        fetch!.Source = get.Source;
         fetch.Waiting.Add(Sender);
-        if (now - fetch.Asked > RefetchAfter)
+        if (first)
         {
-            get.Source.Tell(new FetchJobData(get.JobId, get.Hash));
-            fetch.Asked = now;
+            Ask(get.JobId, get.Hash, fetch);
         }
-
-        _fetching[get.JobId] = fetch;
     }
 
-    private void Arrived(JobDataReply reply)
+    private void Arrived(JobDataChunk chunk)
     {
-        var hash = Convert.ToHexString(SHA256.HashData(reply.Data.Model));
-        if (hash != reply.Data.Hash || !_fetching.Remove(reply.JobId, out var fetch))
+        if (!_fetching.TryGetValue((chunk.JobId, chunk.Hash), out var fetch) || chunk.Index != fetch.Chunks.Count
+            || chunk.Settings is null)
         {
-            _log.Warning("Dropped job data of {JobId}: unexpected or corrupt", reply.JobId);
             return;
         }
 
-        var ready = new ModelReady(reply.JobId, hash, ModelCodec.Decode(reply.Data.Model), reply.Settings);
+        fetch.Chunks.Add(chunk.Bytes);
+        if (fetch.Chunks.Count < chunk.Count)
+        {
+            Ask(chunk.JobId, chunk.Hash, fetch);
+            return;
+        }
+
+        _fetching.Remove((chunk.JobId, chunk.Hash));
+        var bytes = JobDataStorage.Join(fetch.Chunks);
+        if (Convert.ToHexString(SHA256.HashData(bytes)) != chunk.Hash)
+        {
+            _log.Warning("Dropped job data of {JobId}: it does not match its hash", chunk.JobId);
+            return;
+        }
+
+        var ready = new ModelReady(chunk.JobId, chunk.Hash, ModelCodec.Decode(bytes), chunk.Settings);
         _models.AddFirst(ready);
         while (_models.Count > Capacity)
         {
             _models.RemoveLast();
         }
 
-        _log.Info("Job data of {JobId} arrived ({Bytes} bytes)", reply.JobId, reply.Data.Model.Length);
-        foreach (var waiting in fetch.Waiting.Distinct())
+        _log.Info("Job data of {JobId} arrived ({Bytes} bytes in {Chunks} chunks)", chunk.JobId, bytes.Length,
+            chunk.Count);
+        foreach (var waiting in fetch.Waiting)
         {
             waiting.Tell(ready);
         }
+    }
+
+    private void AskAgain()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var ((jobId, hash), fetch) in _fetching.Where(f => now - f.Value.Asked >= AskAgainAfter).ToArray())
+        {
+            Ask(jobId, hash, fetch);
+        }
+    }
+
+    private static void Ask(string jobId, string hash, Fetch fetch)
+    {
+        fetch.Source.Tell(new FetchJobData(jobId, hash, fetch.Chunks.Count));
+        fetch.Asked = DateTime.UtcNow;
+    }
+
+    private sealed class Fetch
+    {
+        public List<byte[]> Chunks { get; } = [];
+
+        public HashSet<IActorRef> Waiting { get; } = [];
+
+        public IActorRef Source { get; set; } = ActorRefs.Nobody;
+
+        public DateTime Asked { get; set; }
+    }
+
+    private sealed class CheckStalled
+    {
+        public static readonly CheckStalled Instance = new();
     }
 }
