@@ -34,6 +34,69 @@ public sealed class ClusterJobSpecs
         AssertSame(local, answer);
     }
 
+    public static TheoryData<int, int, int, int, bool> Certified => new()
+    {
+        { 2, 10, 0, 2114, false }, // one layer, two samples: 20 decisions, 15 violated, each settled by its splits
+        { 1, 4, 6, 1046, true },   // two layers 4 → 6 → 4 (perturbation bound): 23 decisions, 20 621 nodes
+        { 1, 4, 4, 1051, true },   // two layers 4 → 4 → 4: 22 decisions, 5 444 nodes
+    };
+
+    [Theory]
+    [MemberData(nameof(Certified))]
+    public void Branch_and_bound_split_into_subtree_tasks_certifies_exactly_as_the_single_process_solver(
+        int samples, int n, int hidden, int seed, bool subtreeTasks)
+    {
+        // One start and no enumeration: the gradient search alone misses the worst pattern, so branch and bound
+        // corrects the witness and decides many boxes; exact mode has no budget, so every part is deterministic.
+        var random = new Random(seed);
+        var model = hidden == 0
+            ? new NeuralOdeModel(Enumerable.Range(0, samples)
+                .Select(s => new Sample(s, [TestModels.Stable(random, n)])).ToArray())
+            : new NeuralOdeModel([TestModels.TwoLayer(random, n, hidden)]);
+        var job = new JobSettings(new IntervalQuestion(Tolerance: 1e-7),
+            new InnerOptions(Starts: 1, EnumerationLimit: 0, Seed: 5), new CertifyOptions(CertifyMode.Exact));
+        var local = IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify);
+        var subtrees = 0;
+        RunTask counting = (m, settings, task, threads) =>
+        {
+            if (task is SubtreeTask)
+            {
+                Interlocked.Increment(ref subtrees);
+            }
+
+            return TaskRunner.Run(m, settings, task, threads);
+        };
+
+        using var node = new TestNode(run: counting);
+        var answer = Assert.IsType<JobCompleted>(node.Run(model, job)).Answer;
+
+        AssertSame(local, answer);
+        Assert.NotNull(local.BranchAndBound);
+        var (expected, actual) = (local.BranchAndBound!, answer.BranchAndBound!);
+        Assert.Equal(expected with { Seconds = 0 }, actual with { Seconds = 0 });
+        Assert.True(expected.Complete);
+        Assert.Equal(subtreeTasks, subtrees > 0);
+    }
+
+    [Fact]
+    public void With_a_budget_spent_at_once_the_cluster_brackets_the_end_as_the_single_process_solver_does()
+    {
+        // No part gets any time, so the outcome does not depend on the clock: the bound's bracket, no decision.
+        var model = new NeuralOdeModel(Enumerable.Range(0, 2)
+            .Select(s => new Sample(s, [TestModels.Stable(new Random(2114 + s), 10)])).ToArray());
+        var job = new JobSettings(new IntervalQuestion(), new InnerOptions(Starts: 1, EnumerationLimit: 0, Seed: 5),
+            new CertifyOptions(CertifyMode.Auto, BudgetSeconds: 0));
+        var local = IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify);
+
+        using var node = new TestNode();
+        var answer = Assert.IsType<JobCompleted>(node.Run(model, job)).Answer;
+
+        AssertSame(local, answer);
+        Assert.Equal(CertificateStatus.Bracket, answer.Status);
+        Assert.False(answer.BranchAndBound!.Complete);
+        Assert.Equal(local.BranchAndBound! with { Seconds = 0 }, answer.BranchAndBound with { Seconds = 0 });
+    }
+
     [Fact]
     public void A_model_larger_than_one_chunk_travels_in_chunks_and_gets_the_single_process_answer()
     {
@@ -118,5 +181,6 @@ public sealed class ClusterJobSpecs
         Assert.Equal(expected.Method, actual.Method);
         Assert.Equal(expected.Counts, actual.Counts);
         Assert.Equal(expected.Certificate?.SafeEnd, actual.Certificate?.SafeEnd);
+        Assert.Equal(expected.BranchAndBound?.Nodes, actual.BranchAndBound?.Nodes);
     }
 }

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Cluster.Serialization;
+using ActorContractivity.Core.Certify;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Outer;
 
@@ -93,9 +94,17 @@ public sealed class SerializationSpecs : IDisposable
             new SolveSampleTask("0/solve/0", 0, 1, 1, [warm]),
             new ClimbTask("1/climb/0/0", 0, 0.5, 1, 0, warm, true),
             new FinishTask("1/finish/0", 0, 0.5, 1, [climb, climb]),
-            new CertifyTask("certify", answer),
+            new BoundTask("c1/bound", 0.5, 60),
+            new SplitTask("c0/split/0", 0, 0.5, [0.5, 1.0], double.PositiveInfinity),
+            new SubtreeTask("c0/tree/0/1", 0, 0.5, null, new Subtree([1, 0], [true, false]), 60),
         ];
-        TaskOutcome[] outcomes = [new SampleSolved(result), new Climbed(climb), new Certified(answer)];
+        var certificate = new SafeEndCertificate(0.55, -0.01, 3, [[1.0, 2.0], [0.5, 0.25]]);
+        var part = new DecisionPart(false, true, -0.2, [0.5, 1.0], 7, 0.25, [new Subtree([1], [true])]);
+        TaskOutcome[] outcomes =
+        [
+            new SampleSolved(result), new Climbed(climb), new BoundFound(certificate), new PartSearched(part),
+        ];
+        var violation = new BoxDecision(DecisionOutcome.Violated, answer.Witness, 1, 12);
         var summary = new JobSummary("j", "done", DateTime.UnixEpoch, progress, answer, null);
         object[] messages =
         [
@@ -114,6 +123,7 @@ public sealed class SerializationSpecs : IDisposable
             new TaskCompleted("j", "t", outcomes[0], 2),
             new TaskGaveUp("j", "t", "boom"),
             new ForgetJob("j"),
+            new CancelTasks("j", ["c0/tree/0/1"]),
             new RequestWork(actor),
             new WorkAssigned("j", "t", 1, data.Hash, tasks[1]),
             new WorkInProgress("j", "t", 1),
@@ -127,6 +137,8 @@ public sealed class SerializationSpecs : IDisposable
             new JobRegistered("j", settings, data.Hash, data.Model.Length, DateTime.UnixEpoch),
             new JobEnded("j", answer, null),
             new BoxEvaluated("j", 1, 0.5, 1, [result, result]),
+            new CertifyDecided("j", 0, violation, 0.5),
+            new CertifyBounded("j", 1, certificate, 0.5),
             new MemberSummary("akka.tcp://a@h:1", "Up", ["worker"]),
             summary,
         ];

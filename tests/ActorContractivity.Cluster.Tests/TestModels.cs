@@ -13,6 +13,35 @@ public static class TestModels
             .Select(s => new Sample(0.1 * s, [Stable(random, n)])).ToArray());
     }
 
+    /// <summary>A sample of two layers n → m → n whose product leans towards −AᵀA, so that D = I often contracts.</summary>
+    public static Sample TwoLayer(Random random, int n, int m)
+    {
+        var first = new double[m * n];
+        for (var k = 0; k < first.Length; k++)
+        {
+            first[k] = Normal(random) / Math.Sqrt(n);
+        }
+
+        var second = new double[n * m];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < m; j++)
+            {
+                second[i * m + j] = 0.3 * Normal(random) / Math.Sqrt(m) - 1.5 * first[j * n + i];
+            }
+        }
+
+        return new Sample(0, [Matrix.FromRowMajor(m, n, first), Matrix.FromRowMajor(n, m, second)]);
+    }
+
+    /// <summary>A standard normal number (Box–Muller).</summary>
+    public static double Normal(Random random)
+    {
+        var u1 = 1.0 - random.NextDouble();
+        var u2 = random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+
     /// <summary>A stable n×n layer.</summary>
     public static Matrix Stable(Random random, int n)
     {
@@ -21,10 +50,7 @@ public static class TestModels
         {
             for (var j = 0; j < n; j++)
             {
-                var u1 = 1.0 - random.NextDouble();
-                var u2 = random.NextDouble();
-                var normal = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-                values[i * n + j] = normal / Math.Sqrt(n) - (i == j ? 1.6 : 0);
+                values[i * n + j] = Normal(random) / Math.Sqrt(n) - (i == j ? 1.6 : 0);
             }
         }
 

@@ -36,6 +36,7 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
         Receive<WorkRejected>(rejected => Reissue(rejected.JobId, rejected.TaskId, rejected.Attempt, "rejected"));
         Receive<WorkInProgress>(Renew);
         Receive<ForgetJob>(forget => Forget(forget.JobId));
+        Receive<CancelTasks>(Cancel);
         Receive<FetchJobData>(fetch => Context.Parent.Forward(fetch));
         Receive<Terminated>(terminated => WorkerGone(terminated.ActorRef));
         Receive<CheckLeases>(_ => ExpireLeases());
@@ -211,6 +212,19 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
         foreach (var entry in _known.Values.Where(e => Equals(e.Worker, worker)).ToArray())
         {
             Reissue(entry.JobId, entry.Task.TaskId, entry.Attempt, "its worker is gone");
+        }
+    }
+
+    /// <summary>Drops tasks no longer needed; a worker computing one finishes it, and its result is ignored.</summary>
+    private void Cancel(CancelTasks cancel)
+    {
+        // Limitation: a cancelled task already leased runs to its end on its worker (no preemption of Core calls).
+        foreach (var taskId in cancel.TaskIds)
+        {
+            if (_known.Remove((cancel.JobId, taskId), out var entry))
+            {
+                _pending.Remove(entry);
+            }
         }
     }
 

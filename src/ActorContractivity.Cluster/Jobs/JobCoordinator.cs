@@ -8,17 +8,16 @@ using ActorContractivity.Core.Outer;
 namespace ActorContractivity.Cluster.Jobs;
 
 /// <summary>
-/// Owns one job's outer iteration (event-sourced, persistence id <c>job-{JobId}</c>). For each box the outer search
-/// asks for, it queues the box's tasks with the dispatcher, collects their results, persists one
-/// <see cref="BoxEvaluated"/> and moves on; when the search is done it has the answer certified by one more task.
-/// After a crash it replays its events (rebuilding the search exactly) and queues the current box again. Progress
-/// goes to every watcher; the outcome goes to its parent, the job manager, which records it.
+/// Owns one job's outer iteration and its certification (event-sourced, persistence id <c>job-{JobId}</c>). For
+/// each box the outer search asks for, it queues the box's tasks with the dispatcher, collects their results,
+/// persists one <see cref="BoxEvaluated"/> and moves on; then, for each step the certification search asks for (a
+/// decision by branch and bound split into subtree tasks, or the bound), it does the same and persists
+/// <see cref="CertifyDecided"/> or <see cref="CertifyBounded"/>. After a crash it replays its events (rebuilding
+/// both searches exactly) and queues the current step's tasks again. Progress goes to every watcher; the outcome
+/// goes to its parent, the job manager, which records it.
 /// </summary>
 public sealed class JobCoordinator : ReceivePersistentActor
 {
-    /// <summary>The id of the certification task.</summary>
-    public const string CertifyTaskId = "certify";
-
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(250);
 
     private readonly string _jobId;
@@ -28,7 +27,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
     private readonly HashSet<IActorRef> _watchers = [];
     private JobRun _run;
     private BoxWork? _box;
-    private IntervalAnswer? _estimate;
+    private CertifyWork? _certify;
     private int _tasksDone;
     private int _tasksTotal;
     private int _liveWorkers;
@@ -44,6 +43,8 @@ public sealed class JobCoordinator : ReceivePersistentActor
         _run = JobRun.Start(model, settings);
 
         Recover<BoxEvaluated>(evaluated => _run = _run.Apply(evaluated));
+        Recover<CertifyDecided>(decided => _run = _run.Apply(decided));
+        Recover<CertifyBounded>(bounded => _run = _run.Apply(bounded));
         Command<WatchJob>(watch =>
         {
             _watchers.Add(watch.Watcher);
@@ -71,7 +72,8 @@ public sealed class JobCoordinator : ReceivePersistentActor
     {
         if (_run.Step > 0)
         {
-            _log.Info("Job {JobId} resumes at outer step {Step}", _jobId, _run.Step);
+            _log.Info("Job {JobId} resumes at outer step {Step}, certification step {CertifyStep}", _jobId,
+                _run.Step, _run.CertifySteps);
         }
 
         NextBox();
@@ -93,29 +95,25 @@ public sealed class JobCoordinator : ReceivePersistentActor
 
     private void Certify()
     {
-        _estimate = _run.Estimate();
-        if (!IntervalSolver.NeedsCertification(_estimate, _run.Settings.Certify))
+        var search = _run.Certifying;
+        if (search.Next is not { } step)
         {
-            End(_estimate, null);
+            End(search.Answer!, null);
             return;
         }
 
-        _tasksTotal++;
-        Enqueue([new CertifyTask(CertifyTaskId, _estimate)]);
+        _certify = new CertifyWork(_run, step);
+        _tasksTotal += _certify.Issued;
+        Enqueue(_certify.Initial);
         Publish(force: true);
     }
 
     private void Completed(TaskCompleted completed)
     {
         _liveWorkers = completed.LiveWorkers;
-        if (completed.Outcome is Certified certified)
+        if (_certify is not null)
         {
-            if (_estimate is not null && completed.TaskId == CertifyTaskId)
-            {
-                _tasksDone++;
-                End(certified.Answer, null);
-            }
-
+            CertifyCompleted(completed);
             return;
         }
 
@@ -146,6 +144,47 @@ public sealed class JobCoordinator : ReceivePersistentActor
         });
     }
 
+    private void CertifyCompleted(TaskCompleted completed)
+    {
+        var work = _certify!;
+        var before = work.Completed;
+        var ready = work.Complete(completed.TaskId, completed.Outcome, _jobId);
+        _tasksDone += work.Completed - before;
+        _tasksTotal += ready.Count;
+        Enqueue(ready);
+        if (work.Result is not { } result)
+        {
+            Publish(force: false);
+            return;
+        }
+
+        _certify = null;
+        if (work.Open.Count > 0)
+        {
+            _tasksTotal -= work.Open.Count;
+            _dispatcher.Tell(new CancelTasks(_jobId, work.Open));
+        }
+
+        Persist(result, e =>
+        {
+            _run = e switch
+            {
+                CertifyDecided decided => _run.Apply(decided),
+                CertifyBounded bounded => _run.Apply(bounded),
+                _ => _run,
+            };
+            _log.Info("Job {JobId} certification step {Step}: {Result}", _jobId, _run.CertifySteps, Describe(e));
+            Certify();
+        });
+    }
+
+    private static string Describe(IJobEvent e) => e switch
+    {
+        CertifyDecided d => $"{d.Decision.Outcome} after {d.Decision.Nodes} nodes",
+        CertifyBounded { Certificate: { } c } => $"the bound proves {c.SafeEnd:R}",
+        _ => "the bound proves no safe end",
+    };
+
     private void Enqueue(IReadOnlyList<TaskSpec> tasks)
     {
         if (tasks.Count > 0)
@@ -157,7 +196,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
     private JobProgress Progress()
     {
         var search = _run.Search;
-        var phase = _box is not null ? "searching" : _estimate is not null ? "certifying" : "starting";
+        var phase = _box is not null ? "searching" : _certify is not null ? "certifying" : "starting";
         var last = search.Steps.LastOrDefault();
         double? safe = search.Phase == OuterPhase.Bracketing ? search.SafeEnd : null;
         return new JobProgress(_jobId, phase, _run.Step, search.Box is null ? null : search.Theta, safe, last?.Phi,
@@ -185,7 +224,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
     {
         _log.Info("Job {JobId} {Outcome}", _jobId, failure is null ? "finished" : $"failed: {failure}");
         _box = null;
-        _estimate = null;
+        _certify = null;
         IJobMessage outcome = answer is not null ? new JobCompleted(_jobId, answer) : new JobFailed(_jobId, failure!);
         foreach (var watcher in _watchers)
         {

@@ -1,4 +1,5 @@
 using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Core.Certify;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Model;
 using ActorContractivity.Core.Outer;
@@ -6,15 +7,42 @@ using ActorContractivity.Core.Outer;
 namespace ActorContractivity.Cluster.Jobs;
 
 /// <summary>
-/// A job's outer iteration between boxes, rebuilt from its events: the outer search of Core and the sweep state
-/// (warm starts, work counts). <see cref="Apply"/> is the only way it changes, so a coordinator that replays its
-/// journal is exactly where it was. Immutable.
+/// A job between steps, rebuilt from its events: the outer search of Core and the sweep state (warm starts, work
+/// counts), then the certification search. The <c>Apply</c> methods are the only way it changes, so a coordinator
+/// that replays its journal is exactly where it was. Immutable.
 /// </summary>
-public sealed record JobRun(NeuralOdeModel Model, JobSettings Settings, OuterSearch Search, SweepState Sweep, int Step)
+/// <param name="Model">The job's model.</param>
+/// <param name="Settings">The job's settings.</param>
+/// <param name="Search">The outer iteration.</param>
+/// <param name="Sweep">What the outer iteration carries from box to box.</param>
+/// <param name="Step">Boxes evaluated.</param>
+/// <param name="Certification">The certification, once the outer iteration is done and its first step came out.
+/// </param>
+/// <param name="CertifySteps">Certification steps done.</param>
+public sealed record JobRun(
+    NeuralOdeModel Model, JobSettings Settings, OuterSearch Search, SweepState Sweep, int Step,
+    CertifySearch? Certification = null, int CertifySteps = 0)
 {
     /// <summary>The run before its first box.</summary>
     public static JobRun Start(NeuralOdeModel model, JobSettings settings) =>
         new(model, settings, OuterSearch.Start(settings.Question), SweepState.Empty(model.Samples.Count), 0);
+
+    /// <summary>The certification as it stands (started from the estimate if no step is done yet).</summary>
+    public CertifySearch Certifying => Certification ?? CertifySearch.Start(Model, Estimate(), Settings.Certify);
+
+    /// <summary>The run after a decision of the certification came out.</summary>
+    public JobRun Apply(CertifyDecided decided) => this with
+    {
+        Certification = Certifying.Decided(decided.Decision, decided.Seconds),
+        CertifySteps = CertifySteps + 1,
+    };
+
+    /// <summary>The run after the bound of the certification came out.</summary>
+    public JobRun Apply(CertifyBounded bounded) => this with
+    {
+        Certification = Certifying.Bounded(bounded.Certificate, bounded.Seconds),
+        CertifySteps = CertifySteps + 1,
+    };
 
     /// <summary>The run after every sample's worst case in the current box became known.</summary>
     public JobRun Apply(BoxEvaluated evaluated) => this with
@@ -138,6 +166,119 @@ public sealed class BoxWork
     private TaskSpec Track(TaskSpec task, int sample, int start)
     {
         _open[task.TaskId] = (sample, start);
+        return task;
+    }
+}
+
+/// <summary>
+/// The tasks of one certification step and the results collected so far: the bound is one task; a decision is one
+/// split per sample and then one task per subtree each split hands on, combined by a
+/// <see cref="DecisionTally"/> exactly as the single-process decision combines them. Once the tally decides, the
+/// step's event is ready and the tasks still open are not needed. Task ids are derived from the certification
+/// step, the sample and the subtree. Times are measured on the coordinator's clock.
+/// </summary>
+public sealed class CertifyWork
+{
+    private readonly JobRun _run;
+    private readonly string _prefix;
+    private readonly DateTime _started = DateTime.UtcNow;
+    private readonly DecisionTally? _tally;
+    private readonly double[]?[] _incumbents = [];
+    private readonly Dictionary<string, (int Sample, int Subtree)> _open = [];
+    private int _subtrees;
+
+    /// <summary>Plans the run's next certification step.</summary>
+    public CertifyWork(JobRun run, CertifyStep step)
+    {
+        _run = run;
+        Step = step;
+        _prefix = $"c{run.CertifySteps}";
+        if (step is BoundStep bound)
+        {
+            Initial = [Track(new BoundTask($"{_prefix}/bound", bound.WitnessEnd, bound.Seconds), -1, -1)];
+            return;
+        }
+
+        var decide = (DecideStep)step;
+        var (lower, upper) = run.Settings.Question.Box(decide.Theta);
+        var samples = run.Model.Samples.Count;
+        _tally = new DecisionTally(run.Model);
+        _incumbents = Enumerable.Range(0, samples)
+            .Select(s => PartitionedDecision.Incumbent(decide.Witness, s, lower, upper)).ToArray();
+        Initial = Enumerable.Range(0, samples)
+            .Select(s => Track(new SplitTask($"{_prefix}/split/{s}", s, decide.Theta, _incumbents[s],
+                decide.MaxSeconds), s, -1))
+            .ToArray();
+    }
+
+    /// <summary>The step.</summary>
+    public CertifyStep Step { get; }
+
+    /// <summary>The tasks to issue first.</summary>
+    public IReadOnlyList<TaskSpec> Initial { get; }
+
+    /// <summary>Tasks planned so far.</summary>
+    public int Issued => Initial.Count + _subtrees;
+
+    /// <summary>Tasks completed.</summary>
+    public int Completed { get; private set; }
+
+    /// <summary>The tasks issued and not completed.</summary>
+    public IReadOnlyList<string> Open => _open.Keys.ToArray();
+
+    /// <summary>The event that records the step, once its result is known.</summary>
+    public IJobEvent? Result { get; private set; }
+
+    /// <summary>Takes a task's result; returns the tasks it makes ready (the subtrees of a split).</summary>
+    public IReadOnlyList<TaskSpec> Complete(string taskId, TaskOutcome outcome, string jobId)
+    {
+        if (Result is not null || !_open.Remove(taskId, out var key))
+        {
+            return [];
+        }
+
+        Completed++;
+        var seconds = (DateTime.UtcNow - _started).TotalSeconds;
+        switch (outcome)
+        {
+            case BoundFound found:
+                Result = new CertifyBounded(jobId, _run.CertifySteps, found.Certificate, seconds);
+                return [];
+            case PartSearched { Part: var part } when key.Subtree < 0:
+                _tally!.Split(key.Sample, part);
+                Decide(jobId, seconds);
+                if (Result is not null)
+                {
+                    return [];
+                }
+
+                var decide = (DecideStep)Step;
+                var remaining = decide.MaxSeconds - seconds;
+                _subtrees += part.Open.Count;
+                return part.Open
+                    .Select((subtree, i) => Track(new SubtreeTask($"{_prefix}/tree/{key.Sample}/{i}", key.Sample,
+                        decide.Theta, _incumbents[key.Sample], subtree, remaining), key.Sample, i))
+                    .ToArray();
+            case PartSearched { Part: var part }:
+                _tally!.Subtree(key.Sample, key.Subtree, part);
+                Decide(jobId, seconds);
+                return [];
+            default:
+                throw new ArgumentException($"a certification task cannot end with {outcome.GetType().Name}");
+        }
+    }
+
+    private void Decide(string jobId, double seconds)
+    {
+        if (_tally!.Outcome is { } decision)
+        {
+            Result = new CertifyDecided(jobId, _run.CertifySteps, decision, seconds);
+        }
+    }
+
+    private TaskSpec Track(TaskSpec task, int sample, int subtree)
+    {
+        _open[task.TaskId] = (sample, subtree);
         return task;
     }
 }

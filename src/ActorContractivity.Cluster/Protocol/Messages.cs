@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ActorContractivity.Core.Certify;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Outer;
 
@@ -101,8 +102,20 @@ public sealed record ClimbTask(
 public sealed record FinishTask(string TaskId, int Sample, double Lower, double Upper, Climb[] Climbs)
     : TaskSpec(TaskId);
 
-/// <summary>Certifies the answer of the outer iteration (branch and bound, the matrix cube bound).</summary>
-public sealed record CertifyTask(string TaskId, IntervalAnswer Estimate) : TaskSpec(TaskId);
+/// <summary>Finds and proves the matrix cube bound's safe end from the witness end within some seconds.</summary>
+public sealed record BoundTask(string TaskId, double WitnessEnd, double Seconds) : TaskSpec(TaskId);
+
+/// <summary>
+/// Splits one sample's branch-and-bound tree for the decision on the box of θ (<c>PartitionedDecision.Split</c>);
+/// <paramref name="Incumbent"/> is the witness pattern for its own sample.
+/// </summary>
+public sealed record SplitTask(string TaskId, int Sample, double Theta, double[]? Incumbent, double MaxSeconds)
+    : TaskSpec(TaskId);
+
+/// <summary>Searches one subtree that the split of a sample handed on (<c>PartitionedDecision.Search</c>).</summary>
+public sealed record SubtreeTask(
+    string TaskId, int Sample, double Theta, double[]? Incumbent, Subtree Subtree, double MaxSeconds)
+    : TaskSpec(TaskId);
 
 /// <summary>What a task produced.</summary>
 public abstract record TaskOutcome;
@@ -113,8 +126,11 @@ public sealed record SampleSolved(InnerResult Result) : TaskOutcome;
 /// <summary>Where a start's climb ended.</summary>
 public sealed record Climbed(Climb Climb) : TaskOutcome;
 
-/// <summary>The certified answer.</summary>
-public sealed record Certified(IntervalAnswer Answer) : TaskOutcome;
+/// <summary>The bound's proven safe end, or null when it proved none.</summary>
+public sealed record BoundFound(SafeEndCertificate? Certificate) : TaskOutcome;
+
+/// <summary>What a split or a subtree search found.</summary>
+public sealed record PartSearched(DecisionPart Part) : TaskOutcome;
 
 /// <summary>Queues tasks of a job; tasks already queued, running or done are not queued twice.</summary>
 public sealed record EnqueueTasks(string JobId, string DataHash, IReadOnlyList<TaskSpec> Tasks) : IJobMessage;
@@ -124,6 +140,9 @@ public sealed record TaskCompleted(string JobId, string TaskId, TaskOutcome Outc
 
 /// <summary>A task failed on every attempt; <paramref name="Message"/> is the last failure.</summary>
 public sealed record TaskGaveUp(string JobId, string TaskId, string Message) : IJobMessage;
+
+/// <summary>Tasks no longer needed (a decision was reached without them): dropped, their late results ignored.</summary>
+public sealed record CancelTasks(string JobId, IReadOnlyList<string> TaskIds) : IJobMessage;
 
 /// <summary>The job ended: its queued tasks are dropped and late results ignored.</summary>
 public sealed record ForgetJob(string JobId) : IJobMessage;
@@ -182,4 +201,11 @@ public sealed record JobEnded(string JobId, IntervalAnswer? Answer, string? Fail
 /// outer search and the sweep state rebuilds the coordinator exactly.
 /// </summary>
 public sealed record BoxEvaluated(string JobId, int Step, double Lower, double Upper, InnerResult[] Results)
+    : IJobEvent;
+
+/// <summary>A decision of the certification came out (replayed through <c>CertifySearch.Decided</c>).</summary>
+public sealed record CertifyDecided(string JobId, int Step, BoxDecision Decision, double Seconds) : IJobEvent;
+
+/// <summary>The bound of the certification proved a safe end or none (<c>CertifySearch.Bounded</c>).</summary>
+public sealed record CertifyBounded(string JobId, int Step, SafeEndCertificate? Certificate, double Seconds)
     : IJobEvent;

@@ -1,4 +1,5 @@
 using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Core.Certify;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Model;
 using ActorContractivity.Core.Outer;
@@ -21,7 +22,12 @@ public static class TaskRunner
                 question.DiscreteStep, inner, t.Start, t.From, t.Polish)),
             FinishTask t => new SampleSolved(InnerSolver.Finish(model.Samples[t.Sample], t.Sample, t.Lower, t.Upper,
                 question.DiscreteStep, inner, t.Climbs)),
-            CertifyTask t => new Certified(IntervalSolver.Certify(model, t.Estimate, inner, settings.Certify)),
+            BoundTask t => new BoundFound(BoundCertifier.Find(model, question, t.WitnessEnd, inner.Lanczos, inner.Seed,
+                t.Seconds)),
+            SplitTask t => new PartSearched(PartitionedDecision.Split(model.Samples[t.Sample], question, t.Theta,
+                t.MaxSeconds, inner.Seed, t.Incumbent)),
+            SubtreeTask t => new PartSearched(PartitionedDecision.Search(model.Samples[t.Sample], question, t.Theta,
+                t.MaxSeconds, inner.Seed, t.Incumbent, t.Subtree)),
             _ => throw new ArgumentException($"unknown task {task.GetType().Name}"),
         };
     }

@@ -134,200 +134,38 @@ public static class IntervalSolver
     /// proven side. The matrix cube bound gives the proven safe end ℓ_safe when branch and bound does not apply or
     /// runs out of budget. The tuned end reported is always the proven one; the bracket [witness end, safe end]
     /// says how far the proof is from the best pattern found, and both agreeing within the tolerance makes the
-    /// answer exact.
+    /// answer exact. The steps are those of <see cref="CertifySearch"/>, each decision partitioned as a cluster
+    /// partitions it (<see cref="PartitionedDecision"/>), run here one after the other.
     /// </summary>
-    public static IntervalAnswer Certify(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, CertifyOptions certify)
+    public static IntervalAnswer Certify(
+        NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, CertifyOptions certify)
     {
         var question = answer.Question;
-        if (!NeedsCertification(answer, certify))
+        var search = CertifySearch.Start(model, answer, certify);
+        while (search.Next is { } next)
         {
-            return answer;
-        }
-
-        var searchable = question.Norm == LogNormKind.Two && question.DiscreteStep is null
-            && (certify.Mode == CertifyMode.Exact
-                || (certify.Mode == CertifyMode.Auto
-                    && model.Samples.All(s => s.DiagonalCount <= CertifyOptions.AutoBranchAndBoundLimit)));
-        if (!searchable)
-        {
-            return BoundCertifier.Applies(model, question) ? WithBound(model, answer, inner, certify.EffectiveBudget) : answer;
-        }
-
-        var search = new Decisions(model, question, inner.Seed, certify.EffectiveBudget);
-        var witnessEnd = answer.BracketLow!.Value;
-        var witness = answer.Witness;
-
-        // The witness end itself is the hardest box to decide (its worst pattern sits just below c), but when the
-        // bound is tight there it is decided at once; it gets a quarter of the budget.
-        var first = search.Decide(witnessEnd, witness, 0.25 * certify.EffectiveBudget);
-        if (first.Outcome == Outcome.Proven)
-        {
-            return answer with { Status = CertificateStatus.Exact, BranchAndBound = search.Summary() };
-        }
-
-        if (first.Outcome == Outcome.Violated)
-        {
-            witness = first.Violation!;
-        }
-
-        // The safe side starts at the bound's ℓ_safe (or at the fixed end, D = fixed·I, checked exactly by the outer
-        // level). Decisions then close in on the unsafe side: a quarter of the gap after each proof (easier boxes
-        // first, every proof narrowing the bracket), halving after each violation.
-        var bounded = BoundCertifier.Applies(model, question)
-            ? WithBound(model, answer, inner, certify.EffectiveBudget - search.Summary().Seconds)
-            : answer;
-        var safeEnd = bounded.Certificate?.SafeEnd ?? question.Fixed;
-        var unsafeEnd = witnessEnd;
-        var lastViolated = first.Outcome == Outcome.Violated;
-        var searchProved = false;
-        while (Math.Abs(safeEnd - unsafeEnd) > question.Tolerance)
-        {
-            var gap = safeEnd - unsafeEnd;
-            var theta = lastViolated
-                ? unsafeEnd + 0.5 * gap
-                : unsafeEnd + Math.Sign(gap) * Math.Max(0.25 * Math.Abs(gap), 0.5 * question.Tolerance);
-            var decision = search.Decide(theta, witness, double.PositiveInfinity);
-            if (decision.Outcome == Outcome.Unknown)
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            switch (next)
             {
-                break;
-            }
-
-            lastViolated = decision.Outcome == Outcome.Violated;
-            if (lastViolated)
-            {
-                unsafeEnd = theta;
-                witness = decision.Violation!;
-            }
-            else
-            {
-                safeEnd = theta;
-                searchProved = true;
+                case DecideStep decide:
+                    var decision = PartitionedDecision.Decide(model, question, decide, inner.Seed);
+                    search = search.Decided(decision, clock.Elapsed.TotalSeconds);
+                    break;
+                case BoundStep bound:
+                    var certificate = BoundCertifier.Find(
+                        model, question, bound.WitnessEnd, inner.Lanczos, inner.Seed, bound.Seconds);
+                    search = search.Bounded(certificate, clock.Elapsed.TotalSeconds);
+                    break;
             }
         }
 
-        if (!searchProved && bounded.Certificate is null && first.Outcome == Outcome.Unknown)
-        {
-            // Nothing is proven beyond D = fixed·I: the witness answer stays an estimate.
-            return answer with { BranchAndBound = search.Summary() };
-        }
-
-        var (lower, upper) = question.Box(safeEnd);
-        var exact = Math.Abs(safeEnd - unsafeEnd) <= question.Tolerance;
-        return answer with
-        {
-            Lower = lower,
-            Upper = upper,
-            BracketLow = unsafeEnd,
-            BracketHigh = safeEnd,
-            ReachedLimit = answer.ReachedLimit && safeEnd == witnessEnd,
-            Status = exact ? CertificateStatus.Exact : CertificateStatus.Bracket,
-            Witness = witness,
-            Certificate = bounded.Certificate,
-            BranchAndBound = search.Summary(),
-        };
+        return search.Answer!;
     }
 
     /// <summary>False when <see cref="Certify"/> returns the answer as it is: certification off, no interval, or
     /// an answer already exact.</summary>
     public static bool NeedsCertification(IntervalAnswer answer, CertifyOptions certify) =>
         certify.Mode != CertifyMode.Off && answer.Feasible && answer.Status != CertificateStatus.Exact;
-
-    /// <summary>The matrix cube bound bracket: the tuned end becomes the proven safe end ℓ_safe.</summary>
-    private static IntervalAnswer WithBound(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, double seconds)
-    {
-        var question = answer.Question;
-        var witnessEnd = answer.BracketLow!.Value;
-        var certificate = BoundCertifier.Find(model, question, witnessEnd, inner.Lanczos, inner.Seed, seconds);
-        if (certificate is null)
-        {
-            return answer;
-        }
-
-        var (lower, upper) = question.Box(certificate.SafeEnd);
-        var agree = Math.Abs(certificate.SafeEnd - witnessEnd) <= question.Tolerance;
-        return answer with
-        {
-            Lower = lower,
-            Upper = upper,
-            BracketHigh = certificate.SafeEnd,
-            Status = agree ? CertificateStatus.Exact : CertificateStatus.Bracket,
-            Certificate = certificate,
-        };
-    }
-
-    private enum Outcome
-    {
-        Proven,
-        Violated,
-        Unknown,
-    }
-
-    private sealed record Decision(Outcome Outcome, WorstCase? Violation, double ClosedFraction);
-
-    /// <summary>Exact decisions of (★) on the box of a tuned end, by branch and bound on every sample.</summary>
-    private sealed class Decisions(NeuralOdeModel model, IntervalQuestion question, int seed, double budgetSeconds)
-    {
-        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
-        private int _decisions;
-        private long _nodes;
-        private int _violations;
-        private double _lastClosed = 1.0;
-        private bool _complete = true;
-
-        /// <summary>Decides the box of θ within the lesser of <paramref name="cap"/> and the remaining budget.</summary>
-        public Decision Decide(double theta, WorstCase witness, double cap)
-        {
-            _decisions++;
-            var stop = Math.Min(budgetSeconds, _clock.Elapsed.TotalSeconds + cap);
-            var (lower, upper) = question.Box(theta);
-            var c = question.C;
-            var closedShare = 0.0;
-            for (var s = 0; s < model.Samples.Count; s++)
-            {
-                var remaining = stop - _clock.Elapsed.TotalSeconds;
-                var sample = model.Samples[s];
-                var incumbent = s == witness.SampleIndex ? MapToBox(witness.Slopes, lower, upper) : null;
-                var result = ActorContractivity.Core.Certify.BranchAndBound.Run(
-                    sample, lower, upper,
-                    new BranchAndBoundOptions(StopAbove: c, PruneAtOrBelow: c, MaxNodes: long.MaxValue,
-                        MaxSeconds: Math.Max(remaining, 0), Seed: seed),
-                    incumbent);
-                _nodes += result.Nodes;
-                if (result.Maximum > c)
-                {
-                    _violations++;
-                    _lastClosed = 1.0;
-                    var offsets = new int[sample.Layers.Count + 1];
-                    for (var k = 0; k < sample.Layers.Count; k++)
-                    {
-                        offsets[k + 1] = offsets[k] + sample.Layers[k].Rows;
-                    }
-
-                    var found = new WorstCase(result.Maximum, s, result.Vertex, offsets, new double[result.Vertex.Length], 0, false);
-                    return new Decision(Outcome.Violated, found, 1.0);
-                }
-
-                if (!result.Complete)
-                {
-                    _complete = false;
-                    _lastClosed = (closedShare + result.ClosedFraction) / model.Samples.Count;
-                    return new Decision(Outcome.Unknown, null, _lastClosed);
-                }
-
-                closedShare += 1.0;
-            }
-
-            _lastClosed = 1.0;
-            return new Decision(Outcome.Proven, null, 1.0);
-        }
-
-        public BranchAndBoundSummary Summary() =>
-            new(_decisions, _nodes, _complete, _lastClosed, _clock.Elapsed.TotalSeconds, _violations);
-
-        /// <summary>The witness pattern moved to a nearby box: every slope goes to the nearer end.</summary>
-        private static double[] MapToBox(double[] slopes, double lower, double upper) =>
-            slopes.Select(d => Math.Abs(d - lower) <= Math.Abs(d - upper) ? lower : upper).ToArray();
-    }
 
     /// <summary>
     /// Decimal exponent bounding ∏_j max|A_j| · θ^k on either side for the flow (θ the largest slope): squares

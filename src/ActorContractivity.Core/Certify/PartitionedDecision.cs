@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using ActorContractivity.Core.Model;
+using ActorContractivity.Core.Outer;
+
+namespace ActorContractivity.Core.Certify;
+
+/// <summary>How a decision of (★) on one box came out.</summary>
+public enum DecisionOutcome
+{
+    /// <summary>Every slope pattern of every sample keeps μ ≤ c.</summary>
+    Proven,
+
+    /// <summary>A slope pattern breaks μ ≤ c.</summary>
+    Violated,
+
+    /// <summary>The budget ran out, or a vertex sits within rounding of c.</summary>
+    Unknown,
+}
+
+/// <summary>A decision of (★) on the box of a tuned end by branch and bound over every sample.</summary>
+/// <param name="Outcome">Proven, violated or unknown.</param>
+/// <param name="Violation">The pattern that breaks the bound, when violated.</param>
+/// <param name="ClosedFraction">Share of the vertex trees closed (1 unless unknown).</param>
+/// <param name="Nodes">Nodes processed by the parts the decision rests on.</param>
+public sealed record BoxDecision(DecisionOutcome Outcome, WorstCase? Violation, double ClosedFraction, long Nodes);
+
+/// <summary>
+/// What one part of a decision found: the split of a sample's tree near its root, or the search of one subtree.
+/// </summary>
+/// <param name="Violated">A vertex above c was found (it is <paramref name="Vertex"/>).</param>
+/// <param name="Settled">Everything the part was responsible for is closed: no budget ran out and no vertex sits
+/// within rounding of c (for a split, the subtrees it hands on are the other parts' responsibility).</param>
+/// <param name="Maximum">The largest vertex value the part met.</param>
+/// <param name="Vertex">That vertex.</param>
+/// <param name="Nodes">Nodes processed.</param>
+/// <param name="ClosedFraction">Share of the sample's 2^n vertices the part closed.</param>
+/// <param name="Open">For a split: the subtrees handed on, in the order their results are combined.</param>
+public sealed record DecisionPart(
+    bool Violated, bool Settled, double Maximum, double[] Vertex, long Nodes, double ClosedFraction,
+    IReadOnlyList<Subtree> Open);
+
+/// <summary>
+/// A decision of (★) on one box, partitioned so that its parts are independent tasks (DESIGN §2.2): per sample, a
+/// split expands the root of its branch-and-bound tree breadth-first into up to <see cref="SubtreesPerSample"/>
+/// subtrees, and each subtree is searched on its own. Each part is a deterministic function of its inputs (no
+/// shared incumbent, no clock unless a budget cuts it short), and <see cref="DecisionTally"/> combines the parts
+/// in a fixed order, so one process searching the parts in turn and a cluster searching them at once reach the
+/// same decision with the same counts.
+/// </summary>
+public static class PartitionedDecision
+{
+    /// <summary>The subtrees a sample's tree is split into (fewer when the split closes branches first).</summary>
+    public const int SubtreesPerSample = 16;
+
+    /// <summary>The options of every part of a decision at threshold c.</summary>
+    private static BranchAndBoundOptions Options(double c, double seconds, int seed) =>
+        new(StopAbove: c, PruneAtOrBelow: c, MaxNodes: long.MaxValue, MaxSeconds: Math.Max(seconds, 0), Seed: seed);
+
+    /// <summary>The witness pattern moved to a nearby box (each slope to the nearer end), for its own sample.</summary>
+    public static double[]? Incumbent(WorstCase witness, int sample, double lower, double upper) =>
+        sample == witness.SampleIndex
+            ? witness.Slopes.Select(d => Math.Abs(d - lower) <= Math.Abs(d - upper) ? lower : upper).ToArray()
+            : null;
+
+    /// <summary>
+    /// Expands the root of a sample's tree for the box of θ breadth-first, one node at a time, until it has
+    /// <see cref="SubtreesPerSample"/> open subtrees, closes, finds a violation or runs out of
+    /// <paramref name="seconds"/>.
+    /// </summary>
+    public static DecisionPart Split(
+        Sample sample, IntervalQuestion question, double theta, double seconds, int seed, double[]? incumbent)
+    {
+        var clock = Stopwatch.StartNew();
+        var (lower, upper) = question.Box(theta);
+        var options = Options(question.C, seconds, seed);
+        var queue = new Queue<Subtree>([Subtree.Root]);
+        var nodes = 0L;
+        var closed = 0.0;
+        var settled = true;
+        var best = double.NegativeInfinity;
+        var vertex = Array.Empty<double>();
+        while (queue.Count > 0 && queue.Count < SubtreesPerSample)
+        {
+            var remaining = options.MaxSeconds - clock.Elapsed.TotalSeconds;
+            if (remaining <= 0)
+            {
+                return new DecisionPart(false, false, best, vertex, nodes, closed, []);
+            }
+
+            var node = queue.Dequeue();
+            var result = BranchAndBound.Run(sample, lower, upper, options with { MaxNodes = 1, MaxSeconds = remaining },
+                incumbent, node);
+            nodes += result.Nodes;
+            closed += result.ClosedFraction;
+            if (result.Maximum > best)
+            {
+                (best, vertex) = (result.Maximum, result.Vertex);
+            }
+
+            if (result.Maximum > options.StopAbove)
+            {
+                return new DecisionPart(true, true, best, vertex, nodes, closed, []);
+            }
+
+            // A node not closed and not branched is a leaf within rounding of c: undecidable here.
+            settled &= result.Complete || result.Open.Count > 0;
+            foreach (var open in result.Open)
+            {
+                queue.Enqueue(open);
+            }
+        }
+
+        return new DecisionPart(false, settled, best, vertex, nodes, closed, queue.ToArray());
+    }
+
+    /// <summary>Searches one subtree that a split handed on, within <paramref name="seconds"/>.</summary>
+    public static DecisionPart Search(
+        Sample sample, IntervalQuestion question, double theta, double seconds, int seed, double[]? incumbent,
+        Subtree subtree)
+    {
+        var (lower, upper) = question.Box(theta);
+        var options = Options(question.C, seconds, seed);
+        var result = BranchAndBound.Run(sample, lower, upper, options, incumbent, subtree);
+        var violated = result.Maximum > options.StopAbove;
+        return new DecisionPart(violated, result.Complete, result.Maximum, result.Vertex, result.Nodes,
+            result.ClosedFraction, []);
+    }
+
+    /// <summary>Decides the box of θ in this process: the parts in the order the tally combines them.</summary>
+    public static BoxDecision Decide(NeuralOdeModel model, IntervalQuestion question, DecideStep step, int seed)
+    {
+        var clock = Stopwatch.StartNew();
+        var (lower, upper) = question.Box(step.Theta);
+        var tally = new DecisionTally(model);
+        for (var s = 0; s < model.Samples.Count; s++)
+        {
+            var sample = model.Samples[s];
+            var incumbent = Incumbent(step.Witness, s, lower, upper);
+            var split = Split(sample, question, step.Theta, step.MaxSeconds - Seconds(clock), seed, incumbent);
+            tally.Split(s, split);
+            for (var i = 0; i < split.Open.Count && tally.Outcome is null; i++)
+            {
+                tally.Subtree(s, i, Search(sample, question, step.Theta, step.MaxSeconds - Seconds(clock), seed,
+                    incumbent, split.Open[i]));
+            }
+
+            if (tally.Outcome is { } outcome)
+            {
+                return outcome;
+            }
+        }
+
+        return tally.Outcome!;
+    }
+
+    private static double Seconds(Stopwatch clock) => clock.Elapsed.TotalSeconds;
+}
+
+/// <summary>
+/// Combines the parts of a decision as they come in, in any order, into the decision that walking them in order
+/// gives: sample by sample, the split and then its subtrees; the first part that finds a violation decides; a
+/// sample whose parts are all in but not all settled makes the decision unknown; all samples settled prove it.
+/// Counts include exactly the parts walked, so the decision does not depend on which other parts also ran.
+/// </summary>
+public sealed class DecisionTally
+{
+    private readonly NeuralOdeModel _model;
+    private readonly DecisionPart?[] _splits;
+    private readonly DecisionPart?[][] _subtrees;
+
+    /// <summary>A tally for a decision on a box of the model.</summary>
+    public DecisionTally(NeuralOdeModel model)
+    {
+        _model = model;
+        _splits = new DecisionPart?[model.Samples.Count];
+        _subtrees = new DecisionPart?[model.Samples.Count][];
+    }
+
+    /// <summary>The decision, once the parts it rests on are in; null before.</summary>
+    public BoxDecision? Outcome { get; private set; }
+
+    /// <summary>Takes the split of sample <paramref name="sample"/>.</summary>
+    public void Split(int sample, DecisionPart split)
+    {
+        _splits[sample] ??= split;
+        _subtrees[sample] ??= new DecisionPart?[split.Open.Count];
+        Outcome ??= Walk();
+    }
+
+    /// <summary>Takes subtree <paramref name="index"/> of the split of sample <paramref name="sample"/>.</summary>
+    public void Subtree(int sample, int index, DecisionPart part)
+    {
+        _subtrees[sample][index] ??= part;
+        Outcome ??= Walk();
+    }
+
+    private BoxDecision? Walk()
+    {
+        var nodes = 0L;
+        var closedSamples = 0.0;
+        for (var s = 0; s < _splits.Length; s++)
+        {
+            if (_splits[s] is null)
+            {
+                return null;
+            }
+
+            var closed = 0.0;
+            var settled = true;
+            foreach (var part in _subtrees[s].Prepend(_splits[s]))
+            {
+                if (part is null)
+                {
+                    return null;
+                }
+
+                nodes += part.Nodes;
+                closed += part.ClosedFraction;
+                settled &= part.Settled;
+                if (part.Violated)
+                {
+                    return new BoxDecision(DecisionOutcome.Violated, Violation(s, part), 1.0, nodes);
+                }
+            }
+
+            if (!settled)
+            {
+                return new BoxDecision(DecisionOutcome.Unknown, null, (closedSamples + closed) / _splits.Length,
+                    nodes);
+            }
+
+            closedSamples += 1.0;
+        }
+
+        return new BoxDecision(DecisionOutcome.Proven, null, 1.0, nodes);
+    }
+
+    private WorstCase Violation(int sample, DecisionPart part)
+    {
+        var layers = _model.Samples[sample].Layers;
+        var offsets = new int[layers.Count + 1];
+        for (var k = 0; k < layers.Count; k++)
+        {
+            offsets[k + 1] = offsets[k] + layers[k].Rows;
+        }
+
+        return new WorstCase(part.Maximum, sample, part.Vertex, offsets, new double[part.Vertex.Length], 0, false);
+    }
+}

@@ -1,0 +1,250 @@
+using ActorContractivity.Core.Certify;
+using ActorContractivity.Core.Model;
+using ActorContractivity.Core.Norms;
+
+namespace ActorContractivity.Core.Outer;
+
+/// <summary>A piece of certification work that <see cref="CertifySearch"/> asks for.</summary>
+public abstract record CertifyStep;
+
+/// <summary>
+/// Decide (★) on the box of <paramref name="Theta"/> by branch and bound over every sample
+/// (<see cref="PartitionedDecision"/>), starting from <paramref name="Witness"/> as incumbent, within
+/// <paramref name="MaxSeconds"/>.
+/// </summary>
+public sealed record DecideStep(double Theta, WorstCase Witness, double MaxSeconds) : CertifyStep;
+
+/// <summary>
+/// Find and prove the matrix cube bound's safe end from <paramref name="WitnessEnd"/>
+/// (<see cref="BoundCertifier.Find"/>) within <paramref name="Seconds"/>.
+/// </summary>
+public sealed record BoundStep(double WitnessEnd, double Seconds) : CertifyStep;
+
+/// <summary>
+/// The certification of <see cref="IntervalSolver.Certify"/> as a pure, resumable step function, like
+/// <see cref="OuterSearch"/>: <see cref="Next"/> names the work needed next (a decision or the bound), and
+/// <see cref="Decided"/> / <see cref="Bounded"/> take its result and the seconds it took. Branch and bound first
+/// decides the witness end (with a quarter of the budget: when the bound is tight there it is decided at once); if
+/// that is not proven, the bound's safe end (or the fixed end) is the safe side and decisions close in on the
+/// unsafe side, a quarter of the gap after each proof and half after each violation. Time is the sum of the
+/// seconds reported, so a replay of the same results gives the same state.
+/// </summary>
+public sealed record CertifySearch
+{
+    private CertifySearch(IntervalAnswer estimate, CertifyOptions certify, bool boundApplies)
+    {
+        Estimate = estimate;
+        Certify = certify;
+        BoundApplies = boundApplies;
+        Witness = estimate.Witness;
+        BoundedEstimate = estimate;
+    }
+
+    /// <summary>The answer of the outer iteration being certified.</summary>
+    public IntervalAnswer Estimate { get; }
+
+    /// <summary>The work needed next, or null when done.</summary>
+    public CertifyStep? Next { get; private init; }
+
+    /// <summary>The certified answer once <see cref="Next"/> is null.</summary>
+    public IntervalAnswer? Answer { get; private init; }
+
+    private CertifyOptions Certify { get; }
+
+    private bool BoundApplies { get; }
+
+    private IntervalQuestion Question => Estimate.Question;
+
+    private double WitnessEnd => Estimate.BracketLow!.Value;
+
+    private bool Searching { get; init; }
+
+    private DecisionOutcome? First { get; init; }
+
+    private WorstCase Witness { get; init; }
+
+    private IntervalAnswer BoundedEstimate { get; init; }
+
+    private double SafeEnd { get; init; }
+
+    private double UnsafeEnd { get; init; }
+
+    private bool LastViolated { get; init; }
+
+    private bool SearchProved { get; init; }
+
+    private double Seconds { get; init; }
+
+    private int Decisions { get; init; }
+
+    private long Nodes { get; init; }
+
+    private int Violations { get; init; }
+
+    private double LastClosed { get; init; } = 1.0;
+
+    private bool Complete { get; init; } = true;
+
+    private BranchAndBoundSummary Summary => new(Decisions, Nodes, Complete, LastClosed, Seconds, Violations);
+
+    /// <summary>The certification of an answer, before any work.</summary>
+    public static CertifySearch Start(NeuralOdeModel model, IntervalAnswer estimate, CertifyOptions certify)
+    {
+        var question = estimate.Question;
+        var search = new CertifySearch(estimate, certify, BoundCertifier.Applies(model, question));
+        if (!IntervalSolver.NeedsCertification(estimate, certify))
+        {
+            return search with { Answer = estimate };
+        }
+
+        var searchable = question.Norm == LogNormKind.Two && question.DiscreteStep is null
+            && (certify.Mode == CertifyMode.Exact
+                || (certify.Mode == CertifyMode.Auto
+                    && model.Samples.All(s => s.DiagonalCount <= CertifyOptions.AutoBranchAndBoundLimit)));
+        if (!searchable)
+        {
+            return search.BoundApplies
+                ? search with { Next = new BoundStep(search.WitnessEnd, certify.EffectiveBudget) }
+                : search with { Answer = estimate };
+        }
+
+        var budget = certify.EffectiveBudget;
+        return search with
+        {
+            Searching = true,
+            Next = new DecideStep(search.WitnessEnd, estimate.Witness, Math.Min(budget, 0.25 * budget)),
+        };
+    }
+
+    /// <summary>The state after the decision asked for came out as <paramref name="decision"/>.</summary>
+    public CertifySearch Decided(BoxDecision decision, double seconds)
+    {
+        var step = Next as DecideStep ?? throw new InvalidOperationException("no decision was asked for");
+        var counted = this with
+        {
+            Seconds = Seconds + seconds,
+            Decisions = Decisions + 1,
+            Nodes = Nodes + decision.Nodes,
+            Violations = Violations + (decision.Outcome == DecisionOutcome.Violated ? 1 : 0),
+            LastClosed = decision.ClosedFraction,
+            Complete = Complete && decision.Outcome != DecisionOutcome.Unknown,
+            Witness = decision.Violation ?? Witness,
+        };
+        if (First is null)
+        {
+            var first = counted with { First = decision.Outcome };
+            if (decision.Outcome == DecisionOutcome.Proven)
+            {
+                return first.Done(Estimate with { Status = CertificateStatus.Exact, BranchAndBound = first.Summary });
+            }
+
+            return first.BoundApplies
+                ? first with { Next = new BoundStep(WitnessEnd, Certify.EffectiveBudget - first.Seconds) }
+                : first.Close(Estimate);
+        }
+
+        if (decision.Outcome == DecisionOutcome.Unknown)
+        {
+            return counted.Finish();
+        }
+
+        var violated = decision.Outcome == DecisionOutcome.Violated;
+        return (counted with
+        {
+            LastViolated = violated,
+            UnsafeEnd = violated ? step.Theta : UnsafeEnd,
+            SafeEnd = violated ? SafeEnd : step.Theta,
+            SearchProved = SearchProved || !violated,
+        }).Choose();
+    }
+
+    /// <summary>The state after the bound asked for proved <paramref name="certificate"/> (or nothing).</summary>
+    public CertifySearch Bounded(SafeEndCertificate? certificate, double seconds)
+    {
+        if (Next is not BoundStep)
+        {
+            throw new InvalidOperationException("no bound was asked for");
+        }
+
+        var bounded = WithBound(Estimate, certificate);
+        var spent = this with { Seconds = Seconds + seconds };
+        return Searching ? spent.Close(bounded) : spent.Done(bounded);
+    }
+
+    /// <summary>The matrix cube bound bracket: the tuned end becomes the proven safe end.</summary>
+    public static IntervalAnswer WithBound(IntervalAnswer answer, SafeEndCertificate? certificate)
+    {
+        if (certificate is null)
+        {
+            return answer;
+        }
+
+        var question = answer.Question;
+        var (lower, upper) = question.Box(certificate.SafeEnd);
+        var agree = Math.Abs(certificate.SafeEnd - answer.BracketLow!.Value) <= question.Tolerance;
+        return answer with
+        {
+            Lower = lower,
+            Upper = upper,
+            BracketHigh = certificate.SafeEnd,
+            Status = agree ? CertificateStatus.Exact : CertificateStatus.Bracket,
+            Certificate = certificate,
+        };
+    }
+
+    /// <summary>
+    /// Starts closing in: the safe side at the bound's safe end (or at the fixed end, D = fixed·I, checked
+    /// exactly by the outer level), the unsafe side at the witness end.
+    /// </summary>
+    private CertifySearch Close(IntervalAnswer bounded) =>
+        (this with
+        {
+            BoundedEstimate = bounded,
+            SafeEnd = bounded.Certificate?.SafeEnd ?? Question.Fixed,
+            UnsafeEnd = WitnessEnd,
+            LastViolated = First == DecisionOutcome.Violated,
+        }).Choose();
+
+    private CertifySearch Choose()
+    {
+        var gap = SafeEnd - UnsafeEnd;
+        if (Math.Abs(gap) <= Question.Tolerance)
+        {
+            return Finish();
+        }
+
+        var theta = LastViolated
+            ? UnsafeEnd + 0.5 * gap
+            : UnsafeEnd + Math.Sign(gap) * Math.Max(0.25 * Math.Abs(gap), 0.5 * Question.Tolerance);
+        return this with
+        {
+            Next = new DecideStep(theta, Witness, Math.Max(Certify.EffectiveBudget - Seconds, 0)),
+        };
+    }
+
+    private CertifySearch Finish()
+    {
+        if (!SearchProved && BoundedEstimate.Certificate is null && First == DecisionOutcome.Unknown)
+        {
+            // Nothing is proven beyond D = fixed·I: the witness answer stays an estimate.
+            return Done(Estimate with { BranchAndBound = Summary });
+        }
+
+        var (lower, upper) = Question.Box(SafeEnd);
+        var exact = Math.Abs(SafeEnd - UnsafeEnd) <= Question.Tolerance;
+        return Done(Estimate with
+        {
+            Lower = lower,
+            Upper = upper,
+            BracketLow = UnsafeEnd,
+            BracketHigh = SafeEnd,
+            ReachedLimit = Estimate.ReachedLimit && SafeEnd == WitnessEnd,
+            Status = exact ? CertificateStatus.Exact : CertificateStatus.Bracket,
+            Witness = Witness,
+            Certificate = BoundedEstimate.Certificate,
+            BranchAndBound = Summary,
+        });
+    }
+
+    private CertifySearch Done(IntervalAnswer answer) => this with { Next = null, Answer = answer };
+}
