@@ -1,0 +1,149 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using ActorContractivity.Cluster.Data;
+using ActorContractivity.Cluster.Hosting;
+using ActorContractivity.Cluster.Jobs;
+using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Cluster.Workers;
+using ActorContractivity.Core.Model;
+using ActorContractivity.Core.Outer;
+
+namespace ActorContractivity.Cluster.Tests;
+
+/// <summary>
+/// The job manager with probes as the submitting clients: the upload of a job's data, validation, the status
+/// list, and a job run to its end by one worker.
+/// </summary>
+public sealed class JobManagerSpecs() : TestKit(HostedActorSystem.Start(akka => akka
+    .WithContractivitySerialization()
+    .WithJobJournal(new PersistenceSettings { Provider = PersistenceProviders.Memory })
+    .WithComputeDispatcher(threads: 1)))
+{
+    private static readonly JobSettings Job = ClusterJobSpecs.Job(CertifyMode.Off);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly MemoryJobDataStorage _storage = new();
+
+    [Fact]
+    public void A_submission_is_asked_for_its_data_chunk_by_chunk_then_accepted_and_listed_as_running()
+    {
+        // Two samples of 300 × 300 weights: two chunks.
+        var data = ModelCodec.ToJobData(TestModels.TimeSampled(2, 300, seed: 1));
+        var manager = Manager();
+        var client = CreateTestProbe();
+
+        manager.Tell(Submit("big", data, client), client);
+        for (var chunk = 0; chunk < 2; chunk++)
+        {
+            var send = client.ExpectMsg<SendJobData>(Patience);
+            Assert.Equal(("big", data.Hash, chunk), (send.JobId, send.Hash, send.Chunk));
+            manager.Tell(new JobDataChunk("big", data.Hash, chunk, 2,
+                JobDataStorage.Slice(data.Model, chunk).ToArray(), null), client);
+        }
+
+        Assert.Equal("big", client.FishForMessage<JobAccepted>(_ => true, Patience).JobId);
+        Assert.Equal(new HashSet<int> { 0, 1 }, _storage.Stored(data.Hash));
+        var list = Status(manager, null);
+        var job = Assert.Single(list.Jobs);
+        Assert.Equal(("big", "running"), (job.JobId, job.State));
+    }
+
+    [Fact]
+    public void Data_already_stored_is_not_asked_for_again_and_a_resubmitted_job_is_only_watched()
+    {
+        var data = ModelCodec.ToJobData(TestModels.TimeSampled(2, 8, seed: 2));
+        var manager = Manager();
+        var client = CreateTestProbe();
+        manager.Tell(Submit("first", data, client), client);
+        client.ExpectMsg<SendJobData>(Patience);
+        manager.Tell(new JobDataChunk("first", data.Hash, 0, 1, data.Model, null), client);
+        client.FishForMessage<JobAccepted>(_ => true, Patience);
+
+        var other = CreateTestProbe();
+        manager.Tell(Submit("second", data, other), other);
+        Assert.Equal("second", other.ExpectMsg<JobAccepted>(Patience).JobId);
+
+        var again = CreateTestProbe();
+        manager.Tell(Submit("first", data, again), again);
+        Assert.Equal("first", again.ExpectMsg<JobAccepted>(Patience).JobId);
+        again.FishForMessage<JobProgress>(p => p.JobId == "first", Patience);
+        var jobs = Status(manager, "second").Jobs;
+        Assert.Equal(["second"], jobs.Select(j => j.JobId));
+    }
+
+    [Fact]
+    public void A_job_that_fails_validation_is_rejected_with_the_local_solvers_message_and_not_recorded()
+    {
+        var model = NeuralOdeModel.OneLayer(Matrix.FromRowMajor(2, 2, [1e80, 0, 0, 1e80]));
+        var expected = Assert.Throws<ArgumentException>(() =>
+            IntervalSolver.Solve(model, Job.Question, Job.Inner, Job.Certify)).Message;
+        var data = ModelCodec.ToJobData(model);
+        var manager = Manager();
+        var client = CreateTestProbe();
+
+        manager.Tell(Submit("bad", data, client), client);
+        client.ExpectMsg<SendJobData>(Patience);
+        manager.Tell(new JobDataChunk("bad", data.Hash, 0, 1, data.Model, null), client);
+
+        var rejected = client.ExpectMsg<JobRejected>(Patience);
+        Assert.Equal(("bad", expected), (rejected.JobId, rejected.Reason));
+        Assert.Empty(Status(manager, null).Jobs);
+    }
+
+    [Fact]
+    public void Data_that_does_not_match_its_hash_is_rejected()
+    {
+        var data = ModelCodec.ToJobData(TestModels.TimeSampled(1, 8, seed: 3));
+        var forged = new string('0', data.Hash.Length);
+        var manager = Manager();
+        var client = CreateTestProbe();
+
+        manager.Tell(Submit("forged", data with { Hash = forged }, client), client);
+        client.ExpectMsg<SendJobData>(Patience);
+        manager.Tell(new JobDataChunk("forged", forged, 0, 1, data.Model, null), client);
+
+        Assert.Contains("does not match its hash", client.ExpectMsg<JobRejected>(Patience).Reason,
+            StringComparison.Ordinal);
+        Assert.Empty(_storage.Stored(forged));
+    }
+
+    [Fact]
+    public void A_job_run_by_a_worker_ends_with_the_local_answer_which_a_late_watcher_and_the_status_list_get()
+    {
+        var model = TestModels.TimeSampled(2, 24, seed: 5);
+        var data = ModelCodec.ToJobData(model);
+        var manager = Manager();
+        var cache = Sys.ActorOf(Props.Create(() => new JobDataCache()));
+        Sys.ActorOf(Worker.Props(manager, cache, new WorkerSettings(), leaseSeconds: 30));
+        var client = CreateTestProbe();
+
+        manager.Tell(Submit("whole", data, client), client);
+        client.ExpectMsg<SendJobData>(Patience);
+        manager.Tell(new JobDataChunk("whole", data.Hash, 0, 1, data.Model, null), client);
+        var answer = client.FishForMessage<JobCompleted>(_ => true, TimeSpan.FromMinutes(1)).Answer;
+
+        var expected = IntervalSolver.Solve(model, Job.Question, Job.Inner, Job.Certify);
+        ClusterJobSpecs.AssertSame(expected, answer);
+        var late = CreateTestProbe();
+        AwaitAssert(() =>
+        {
+            manager.Tell(new WatchJob("whole", late), late);
+            ClusterJobSpecs.AssertSame(expected, late.ExpectMsg<JobCompleted>(TimeSpan.FromSeconds(1)).Answer);
+        }, Patience);
+        var summary = Assert.Single(Status(manager, null).Jobs);
+        Assert.Equal(("done", expected.Lower), (summary.State, summary.Answer!.Lower));
+        Assert.Equal(1, Status(manager, null).LiveWorkers);
+    }
+
+    private JobList Status(IActorRef manager, string? jobId)
+    {
+        var probe = CreateTestProbe();
+        manager.Tell(new GetClusterStatus(jobId), probe);
+        return probe.ExpectMsg<JobList>(Patience);
+    }
+
+    private IActorRef Manager() => Sys.ActorOf(JobManager.Props(new DispatchSettings(), _storage));
+
+    private static SubmitJob Submit(string jobId, JobData data, IActorRef watcher) =>
+        new(jobId, Job, data.Hash, data.Model.LongLength, watcher);
+}
