@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
@@ -208,22 +209,43 @@ public static class ContractivityHosting
             }
             """, HoconAddMode.Prepend);
 
+    /// <summary>
+    /// TLS with the node's certificate; a peer's certificate must be one of the pinned thumbprints (any case, colons
+    /// or spaces allowed) or, with none pinned, chain to a trusted root; optionally it must also name the host.
+    /// </summary>
     private static SslOptions Ssl(TlsSettings tls)
     {
-        var certificate = X509CertificateLoader.LoadPkcs12FromFile(tls.CertificatePath!, tls.CertificatePassword);
-        var validator = tls.AllowedThumbprints.Count > 0
-            ? CertificateValidation.PinnedCertificate(tls.AllowedThumbprints.ToArray())
-            : tls.ValidateCertificateHostname
-                ? CertificateValidation.Combine(CertificateValidation.ValidateChain(),
-                    CertificateValidation.ValidateHostname())
-                : CertificateValidation.ValidateChain();
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(tls.CertificatePath!, tls.CertificatePassword);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException(
+                $"Tls:CertificatePath: cannot load '{tls.CertificatePath}': {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+
+        var pinned = tls.AllowedThumbprints
+            .Select(t => new string(t.Where(char.IsAsciiHexDigit).ToArray()).ToUpperInvariant())
+            .Where(t => t.Length > 0)
+            .ToArray();
+        var checks = new List<CertificateValidationCallback>
+        {
+            pinned.Length > 0 ? CertificateValidation.PinnedCertificate(pinned) : CertificateValidation.ValidateChain(),
+        };
+        if (tls.ValidateCertificateHostname)
+        {
+            checks.Add(CertificateValidation.ValidateHostname());
+        }
+
         return new SslOptions
         {
             X509Certificate = certificate,
             SuppressValidation = false,
             RequireMutualAuthentication = tls.RequireMutualAuthentication,
             ValidateCertificateHostname = tls.ValidateCertificateHostname,
-            CustomValidator = validator,
+            CustomValidator = checks.Count == 1 ? checks[0] : CertificateValidation.Combine(checks.ToArray()),
         };
     }
 }
