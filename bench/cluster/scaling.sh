@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Cluster scaling: the same 64-sample job (n = 28 per sample, A = G/√n − 2I, certification off) on a coordinator node plus 1 and
-# then 2 worker processes with one worker each, all on 127.0.0.1; prints the wall time of `certify --cluster`.
+# Cluster scaling: the same 64-sample job (n = 28 per sample, A = G/√n − 2I, certification off) on a coordinator
+# node plus 1, then 2, worker processes with one worker each, all on 127.0.0.1. For each run it prints the wall time
+# of `certify --cluster`, the CPU seconds of the coordinator, of the workers and of the client, and the load average
+# before and after (the machine may be shared). Each configuration first runs the job once untimed, so that the
+# timed run meets warm processes (JIT and serializers done) as a long-running cluster would. With PIN=1 worker
+# process i runs on core i−1 (taskset) and the coordinator and client on the last core.
 # Usage: bench/cluster/scaling.sh [WORKERS...]   (default: 1 2)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -20,6 +24,10 @@ for k in range(64):
     samples.append({"t": 0.1 * k, "layers": [f"s{k}.csv"]})
 json.dump({"format": "actorcontractivity/v1", "samples": samples}, open(f"{d}/model.json", "w"))
 PY
+cores=$(nproc)
+pin() { if [ "${PIN:-0}" = 1 ]; then echo "taskset -c $1"; fi; }
+cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 export ACTORCONTRACTIVITY_Workers__Count=1
 port=25600
 for workers in "${@:-1 2}"; do
@@ -27,20 +35,36 @@ for workers in "${@:-1 2}"; do
     pids=()
     port=$((port + 10))
     seeds="--seed-node 127.0.0.1:$port"
-    dotnet "$exe" node --port "$port" --roles coordinator --data "$work/data-$port" $seeds > "$work/c.log" 2>&1 &
-    pids+=($!)
+    $(pin $((cores - 1))) dotnet "$exe" node --port "$port" --roles coordinator --data "$work/data-$port" $seeds \
+        > "$work/c.log" 2>&1 &
+    coordinator=$!
+    pids+=($coordinator)
+    workerpids=()
     for w in $(seq 1 "$workers"); do
-        dotnet "$exe" node --port $((port + w)) --roles worker $seeds > "$work/w$w.log" 2>&1 &
+        $(pin $(((w - 1) % cores))) dotnet "$exe" node --port $((port + w)) --roles worker $seeds \
+            > "$work/w$w.log" 2>&1 &
         pids+=($!)
+        workerpids+=($!)
     done
-    until dotnet "$exe" status --cluster "127.0.0.1:$port" 2>/dev/null | grep -q "live workers: $workers"; do sleep 0.5; done
+    until dotnet "$exe" status --cluster "127.0.0.1:$port" 2>/dev/null | grep -q "live workers: $workers"; do
+        sleep 0.5
+    done
+    dotnet "$exe" certify "$work/model.json" --certify off --cluster "127.0.0.1:$port" > /dev/null 2>&1 || true
+    before=$(load)
+    c0=$(cpu "$coordinator")
+    w0=0; for p in "${workerpids[@]}"; do w0=$(echo "$w0 + $(cpu "$p")" | bc); done
     start=$(date +%s.%N)
-    dotnet "$exe" certify "$work/model.json" --certify off --cluster "127.0.0.1:$port" --json "$work/r$workers.json" \
-        2> /dev/null | grep "^answer" || true
+    $(pin $((cores - 1))) /usr/bin/time -f "%U %S" -o "$work/client.time" dotnet "$exe" certify "$work/model.json" \
+        --certify off --cluster "127.0.0.1:$port" --json "$work/r$workers.json" 2> /dev/null | grep "^answer" || true
     end=$(date +%s.%N)
-    echo "workers $workers: $(echo "$end - $start" | bc) s wall"
+    c1=$(cpu "$coordinator")
+    w1=0; for p in "${workerpids[@]}"; do w1=$(echo "$w1 + $(cpu "$p")" | bc); done
+    client=$(awk '{ printf "%.2f", $1 + $2 }' "$work/client.time")
+    echo "workers $workers: $(echo "$end - $start" | bc) s wall; CPU s: coordinator $(echo "$c1 - $c0" | bc)," \
+        "workers $(echo "$w1 - $w0" | bc), client $client; load $before -> $(load)"
 done
 start=$(date +%s.%N)
-dotnet "$exe" certify "$work/model.json" --certify off > /dev/null
+/usr/bin/time -f "%U %S" -o "$work/local.time" dotnet "$exe" certify "$work/model.json" --certify off > /dev/null
 end=$(date +%s.%N)
-echo "in-process (one worker per core): $(echo "$end - $start" | bc) s wall"
+echo "in-process (one worker per core): $(echo "$end - $start" | bc) s wall;" \
+    "CPU s $(awk '{ printf "%.2f", $1 + $2 }' "$work/local.time"); load $(load)"

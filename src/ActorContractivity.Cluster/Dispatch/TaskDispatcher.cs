@@ -24,6 +24,7 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _coordinators = [];
     private readonly HashSet<IActorRef> _workers = [];
     private readonly LinkedList<IActorRef> _idle = new();
+    private readonly Dictionary<IActorRef, int> _leases = [];
 
     /// <summary>Creates a dispatcher.</summary>
     public TaskDispatcher(DispatchSettings settings)
@@ -71,7 +72,7 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
     }
 
     private DispatcherState State() =>
-        new(_workers.Count, _idle.Count, _pending.Count, _known.Values.Count(e => e.Worker is not null));
+        new(_workers.Count, _idle.Count, _pending.Count, _leases.Values.Sum());
 
     private void Enqueue(EnqueueTasks enqueue)
     {
@@ -87,7 +88,7 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
 
             var entry = new Entry(enqueue.JobId, enqueue.DataHash, task);
             _known[key] = entry;
-            _pending.AddLast(entry);
+            entry.Node = _pending.AddLast(entry);
         }
 
         AssignToIdle();
@@ -103,7 +104,7 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
         }
 
         // A worker holding a lease is busy (or has not seen its assignment yet): it is not idle twice.
-        if (_known.Values.Any(e => Equals(e.Worker, worker)) || _idle.Contains(worker))
+        if (_leases.ContainsKey(worker) || _idle.Contains(worker))
         {
             return;
         }
@@ -119,8 +120,9 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
             _pending.RemoveFirst();
             _idle.RemoveFirst();
             var entry = next.Value;
+            entry.Node = null;
             entry.Attempt++;
-            entry.Worker = idle.Value;
+            Lease(entry, idle.Value);
             entry.Deadline = DateTime.UtcNow.AddSeconds(_settings.LeaseSeconds);
             idle.Value.Tell(new WorkAssigned(entry.JobId, entry.Task.TaskId, entry.Attempt, entry.DataHash, entry.Task));
         }
@@ -131,7 +133,7 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
         var key = (completed.JobId, completed.TaskId);
         if (_known.Remove(key, out var entry))
         {
-            _pending.Remove(entry);
+            Drop(entry);
             if (!_done.TryGetValue(completed.JobId, out var done))
             {
                 _done[completed.JobId] = done = [];
@@ -163,6 +165,7 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
             if (entry.Failures >= _settings.MaxAttempts)
             {
                 _known.Remove(key);
+                Drop(entry);
                 if (_coordinators.TryGetValue(failed.JobId, out var coordinator))
                 {
                     coordinator.Tell(new TaskGaveUp(failed.JobId, failed.TaskId, failed.Message));
@@ -223,7 +226,7 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
         {
             if (_known.Remove((cancel.JobId, taskId), out var entry))
             {
-                _pending.Remove(entry);
+                Drop(entry);
             }
         }
     }
@@ -232,7 +235,7 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
     {
         foreach (var key in _known.Keys.Where(k => k.JobId == jobId).ToArray())
         {
-            _pending.Remove(_known[key]);
+            Drop(_known[key]);
             _known.Remove(key);
         }
 
@@ -243,9 +246,45 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
     /// <summary>A task issued again goes to the front: it is the oldest work of its job.</summary>
     private void Requeue(Entry entry)
     {
-        entry.Worker = null;
-        _pending.AddFirst(entry);
+        Release(entry);
+        entry.Node = _pending.AddFirst(entry);
         AssignToIdle();
+    }
+
+    private void Lease(Entry entry, IActorRef worker)
+    {
+        entry.Worker = worker;
+        _leases[worker] = _leases.GetValueOrDefault(worker) + 1;
+    }
+
+    private void Release(Entry entry)
+    {
+        if (entry.Worker is not { } worker)
+        {
+            return;
+        }
+
+        entry.Worker = null;
+        if (_leases.TryGetValue(worker, out var count) && count > 1)
+        {
+            _leases[worker] = count - 1;
+        }
+        else
+        {
+            _leases.Remove(worker);
+        }
+    }
+
+    /// <summary>Takes a task out of the queue and off its worker (it is done, given up, cancelled or forgotten).</summary>
+    private void Drop(Entry entry)
+    {
+        if (entry.Node is { } node)
+        {
+            _pending.Remove(node);
+            entry.Node = null;
+        }
+
+        Release(entry);
     }
 
     private sealed class Entry(string jobId, string dataHash, TaskSpec task)
@@ -263,6 +302,8 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
         public IActorRef? Worker { get; set; }
 
         public DateTime Deadline { get; set; }
+
+        public LinkedListNode<Entry>? Node { get; set; }
     }
 
     private sealed class CheckLeases

@@ -81,7 +81,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
 
     private void NextBox()
     {
-        _box = _run.CurrentBox();
+        _box = _run.CurrentBox(_liveWorkers);
         if (_box is null)
         {
             Certify();

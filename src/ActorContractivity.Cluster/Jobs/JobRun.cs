@@ -56,16 +56,21 @@ public sealed record JobRun(
     public IntervalAnswer Estimate() => IntervalSolver.Answer(
         Search.Outcome!, Settings.Question, Sweep.Method(Settings.Question, Settings.Inner), Sweep.Counts);
 
-    /// <summary>The work of the current box, or null when the outer iteration is done.</summary>
-    public BoxWork? CurrentBox() => Search.Box is { } box ? new BoxWork(this, box.Lower, box.Upper) : null;
+    /// <summary>The work of the current box for <paramref name="workers"/> workers, or null when the outer iteration
+    /// is done.</summary>
+    public BoxWork? CurrentBox(int workers = 1) =>
+        Search.Box is { } box ? new BoxWork(this, box.Lower, box.Upper, workers) : null;
 }
 
 /// <summary>
 /// The tasks of one box and the results collected so far. Each sample is either one <see cref="SolveSampleTask"/>
 /// or one <see cref="ClimbTask"/> per start followed by a <see cref="FinishTask"/> once all its climbs are in;
-/// samples proceed independently, so a sample's finish never waits for another sample's climbs. Results are
-/// combined exactly as the single-process oracle combines them. Task ids are derived from the step, the sample and
-/// the start, so a result of an earlier attempt (or of a coordinator before a crash) is recognised.
+/// samples proceed independently, so a sample's finish never waits for another sample's climbs. A sample is split
+/// into its starts only when the samples alone would give the workers fewer than <see cref="TasksPerWorker"/>
+/// tasks each: a whole sample is one Core call, and every task costs a round trip and the coordinator's
+/// bookkeeping, which small climbs do not repay. Either way the results are combined exactly as the
+/// single-process oracle combines them. Task ids are derived from the step, the sample and the start, so a result
+/// of an earlier attempt (or of a coordinator before a crash) is recognised.
 /// </summary>
 public sealed class BoxWork
 {
@@ -74,8 +79,11 @@ public sealed class BoxWork
     private readonly Climb?[][] _climbs;
     private readonly Dictionary<string, (int Sample, int Start)> _open = [];
 
-    /// <summary>Plans the box [lower, upper] of the run's current step.</summary>
-    public BoxWork(JobRun run, double lower, double upper)
+    /// <summary>Samples per worker below which the samples of a box are split into their starts.</summary>
+    public const int TasksPerWorker = 4;
+
+    /// <summary>Plans the box [lower, upper] of the run's current step for <paramref name="workers"/> workers.</summary>
+    public BoxWork(JobRun run, double lower, double upper, int workers = 1)
     {
         _run = run;
         Lower = lower;
@@ -86,10 +94,11 @@ public sealed class BoxWork
         var tasks = new List<TaskSpec>();
         var question = run.Settings.Question;
         var inner = run.Settings.Inner;
+        var split = samples < TasksPerWorker * Math.Max(workers, 1);
         for (var s = 0; s < samples; s++)
         {
             var warm = run.Sweep.WarmFor(s, lower, upper);
-            if (!SampleSweep.Decomposes(run.Model, s, lower, upper, question, inner))
+            if (!split || !SampleSweep.Decomposes(run.Model, s, lower, upper, question, inner))
             {
                 tasks.Add(Track(new SolveSampleTask($"{run.Step}/solve/{s}", s, lower, upper, warm?.ToArray()), s, -1));
                 continue;
