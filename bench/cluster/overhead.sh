@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Coordinator overhead per task: a job of trivial tasks through the real dispatcher, over remoting. The model has
-# 2000 samples of 3 × 3 weights and asks for μ∞ at c = −0.02 (a closed form: each task takes microseconds), so what
-# the run costs is what the cluster spends on a task: the dispatcher, the coordinator, serialization, two messages
-# over loopback.
+# Coordinator overhead per task: a job of trivial tasks through the real dispatcher, over remoting. The model
+# has 2000 samples of 3 × 3 weights and asks for μ∞ at c = −0.02 (a closed form: each task takes microseconds),
+# so what the run costs is what the cluster spends on a task: the dispatcher, the coordinator, serialization,
+# two messages over loopback.
 # A coordinator node and one worker process (one worker) on 127.0.0.1; prints the tasks, wall time and CPU seconds
 # per task of the coordinator and the worker, and the load average.
 # Usage: bench/cluster/overhead.sh

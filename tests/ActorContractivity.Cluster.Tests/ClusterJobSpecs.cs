@@ -100,7 +100,8 @@ public sealed class ClusterJobSpecs
     [Fact]
     public void A_model_larger_than_one_chunk_travels_in_chunks_and_gets_the_single_process_answer()
     {
-        // Four samples of 400 × 400 weights: 5.1 MB of data in five chunks; μ∞ has a closed form, so the job is quick.
+        // Four samples of 400 × 400 weights: 5.1 MB of data in five chunks; μ∞ has a closed form, so the job is
+        // quick.
         var model = TestModels.TimeSampled(4, 400, seed: 9);
         var job = new JobSettings(new IntervalQuestion(Norm: LogNormKind.Infinity), new InnerOptions(),
             new CertifyOptions(CertifyMode.Off));

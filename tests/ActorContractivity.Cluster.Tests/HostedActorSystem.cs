@@ -12,7 +12,9 @@ namespace ActorContractivity.Cluster.Tests;
 /// </summary>
 public static class HostedActorSystem
 {
-    /// <summary>Starts a host whose actor system is configured by <paramref name="configure"/> (and the TestKit).</summary>
+    /// <summary>
+    /// Starts a host whose actor system is configured by <paramref name="configure"/> (and the TestKit).
+    /// </summary>
     public static ActorSystem Start(Action<AkkaConfigurationBuilder> configure)
     {
         var builder = new HostBuilder();

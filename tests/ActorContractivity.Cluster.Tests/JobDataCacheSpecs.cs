@@ -9,7 +9,8 @@ using ActorContractivity.Core.Outer;
 namespace ActorContractivity.Cluster.Tests;
 
 /// <summary>A node's cache of job data, with probes as its workers and as the store it fetches from.</summary>
-public sealed class JobDataCacheSpecs() : TestKit(HostedActorSystem.Start(akka => akka.WithContractivitySerialization()))
+public sealed class JobDataCacheSpecs()
+    : TestKit(HostedActorSystem.Start(akka => akka.WithContractivitySerialization()))
 {
     private static readonly JobSettings Job = ClusterJobSpecs.Job(CertifyMode.Off);
 

@@ -42,7 +42,8 @@ public sealed class MultiProcessSpecs : IDisposable
         // The coordinator's process dies and comes back on the same journal: the job resumes and finishes.
         StartNode(2, "worker");
         WaitFor(() => Status().Contains("live workers: 2", StringComparison.Ordinal), "the new worker to register");
-        var second = StartCli("certify", model, "--certify", "off", "--cluster", Address(1), "--json", Report("second"));
+        var second = StartCli(
+            "certify", model, "--certify", "off", "--cluster", Address(1), "--json", Report("second"));
         WaitFor(() => OuterStep() >= 2 && Status().Contains("  running  ", StringComparison.Ordinal),
             "the second job to reach outer step 2");
         coordinator.Kill();
@@ -114,7 +115,8 @@ public sealed class MultiProcessSpecs : IDisposable
             var rows = Enumerable.Range(0, n).Select(i => string.Join(',',
                 Enumerable.Range(0, n).Select(j => layer[i, j].ToString("R", CultureInfo.InvariantCulture))));
             File.WriteAllLines(Path.Combine(_directory, $"s{s}.csv"), rows);
-            entries.Add(string.Create(CultureInfo.InvariantCulture, $$"""{ "t": {{0.1 * s}}, "layers": ["s{{s}}.csv"] }"""));
+            entries.Add(string.Create(CultureInfo.InvariantCulture,
+                $$"""{ "t": {{0.1 * s}}, "layers": ["s{{s}}.csv"] }"""));
         }
 
         var manifest = Path.Combine(_directory, "model.json");

@@ -56,7 +56,8 @@ public sealed class RecoverySpecs : IDisposable
             $"SELECT max(length(message)) FROM journal WHERE persistence_id = '{JobManager.Id}'"), 100, 4096);
         Assert.InRange(Query("journal.db", "SELECT max(length(message)) FROM journal"), 100, weights - 1);
         Assert.Equal(weights, Query(JobDataStorage.SqliteFile,
-            $"SELECT sum(length(bytes)) FROM {JobDataStorage.Table} WHERE hash = '{ModelCodec.ToJobData(model).Hash}'"));
+            $"SELECT sum(length(bytes)) FROM {JobDataStorage.Table} "
+            + $"WHERE hash = '{ModelCodec.ToJobData(model).Hash}'"));
     }
 
     private long Query(string file, string sql)

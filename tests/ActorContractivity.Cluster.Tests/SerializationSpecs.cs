@@ -72,7 +72,8 @@ public sealed class SerializationSpecs : IDisposable
 
         Assert.Equal(data.Model, ModelCodec.Encode(back));
         Assert.Equal(model.Samples.Select(s => s.Time), back.Samples.Select(s => s.Time));
-        Assert.Equal(model.Samples[2].Layers[0].RowMajorValues.ToArray(), back.Samples[2].Layers[0].RowMajorValues.ToArray());
+        Assert.Equal(model.Samples[2].Layers[0].RowMajorValues.ToArray(),
+            back.Samples[2].Layers[0].RowMajorValues.ToArray());
         Assert.Equal(data.Hash, ModelCodec.ToJobData(back).Hash);
     }
 

@@ -8,7 +8,9 @@ using ActorContractivity.Core.Inner;
 
 namespace ActorContractivity.Cluster.Tests;
 
-/// <summary>The pull protocol, leases, re-issue and deduplication of the task dispatcher, with probes as peers.</summary>
+/// <summary>
+/// The pull protocol, leases, re-issue and deduplication of the task dispatcher, with probes as peers.
+/// </summary>
 public sealed class TaskDispatcherSpecs : TestKit
 {
     private readonly TestProbe _coordinator;
@@ -134,7 +136,8 @@ public sealed class TaskDispatcherSpecs : TestKit
             new DispatchSettings { LeaseSeconds = leaseSeconds, MaxAttempts = maxAttempts })));
 
     private static EnqueueTasks Enqueue(params string[] ids) =>
-        new("job", "hash", ids.Select(id => (TaskSpec)new ClimbTask(id, 0, 0.5, 1, 0, new WarmStart([1.0], null), false))
+        new("job", "hash", ids
+            .Select(id => (TaskSpec)new ClimbTask(id, 0, 0.5, 1, 0, new WarmStart([1.0], null), false))
             .ToArray());
 
     private static WorkCompleted Done(WorkAssigned task, double value = 0) =>

@@ -2,7 +2,9 @@ using ActorContractivity.Core.Model;
 
 namespace ActorContractivity.Cluster.Tests;
 
-/// <summary>Random stable models: A = G/√n − 1.6·I with Gaussian G, so that intervals exist and need several steps.</summary>
+/// <summary>
+/// Random stable models: A = G/√n − 1.6·I with Gaussian G, so that intervals exist and need several steps.
+/// </summary>
 public static class TestModels
 {
     /// <summary>A time-sampled one-layer model with <paramref name="samples"/> samples of dimension n.</summary>
@@ -13,7 +15,9 @@ public static class TestModels
             .Select(s => new Sample(0.1 * s, [Stable(random, n)])).ToArray());
     }
 
-    /// <summary>A sample of two layers n → m → n whose product leans towards −AᵀA, so that D = I often contracts.</summary>
+    /// <summary>
+    /// A sample of two layers n → m → n whose product leans towards −AᵀA, so that D = I often contracts.
+    /// </summary>
     public static Sample TwoLayer(Random random, int n, int m)
     {
         var first = new double[m * n];

@@ -104,7 +104,9 @@ public sealed class TlsSpecs : IDisposable
         return port;
     }
 
-    /// <summary>A self-signed certificate for 127.0.0.1 with its private key, in a password-protected .pfx file.</summary>
+    /// <summary>
+    /// A self-signed certificate for 127.0.0.1 with its private key, in a password-protected .pfx file.
+    /// </summary>
     private Pfx Certificate(string name)
     {
         using var key = RSA.Create(2048);

@@ -24,7 +24,10 @@ public static class NodeCommand
         {
             Description = "Comma-separated roles: worker (runs tasks), coordinator (may host the job manager).",
         };
-        var data = new Option<string?>("--data") { Description = "The directory of the SQLite journal (default ./data)." };
+        var data = new Option<string?>("--data")
+        {
+            Description = "The directory of the SQLite journal (default ./data).",
+        };
         var command = new Command("node", "Run a cluster node: workers and/or the job coordinator.");
         foreach (var option in new Option[] { port, seeds, roles, data })
         {

@@ -54,7 +54,8 @@ public sealed class ProgressDisplay
         lock (_plain)
         {
             var now = DateTime.UtcNow;
-            var changed = _written is null || _written.OuterStep != progress.OuterStep || _written.Phase != progress.Phase;
+            var changed = _written is null || _written.OuterStep != progress.OuterStep
+                || _written.Phase != progress.Phase;
             if (changed || now - _writtenAt >= TimeSpan.FromSeconds(1))
             {
                 _plain.WriteLine(Describe(progress));

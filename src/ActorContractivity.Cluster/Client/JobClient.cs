@@ -20,7 +20,8 @@ public static class JobClient
     /// <summary>The gateway of the node at HOST:PORT.</summary>
     public static ActorSelection Gateway(ActorSystem system, ContractivitySettings settings, string hostPort) =>
         system.ActorSelection(
-            $"{(settings.Tls.Enabled ? "akka.ssl.tcp" : "akka.tcp")}://{settings.SystemName}@{hostPort}/user/{Hosting.Gateway.Name}");
+            $"{(settings.Tls.Enabled ? "akka.ssl.tcp" : "akka.tcp")}://{settings.SystemName}@{hostPort}"
+            + $"/user/{Hosting.Gateway.Name}");
 
     /// <summary>
     /// Runs a job and returns its outcome: <see cref="JobCompleted"/>, <see cref="JobFailed"/> or

@@ -85,7 +85,7 @@ public static class JobDataStorage
     }
 }
 
-/// <summary>Job data in memory: it lives as long as the node (the in-process cluster of <c>certify</c>).</summary>
+/// <summary>Job data in memory: it lives as long as the node (the node inside <c>certify</c>).</summary>
 public sealed class MemoryJobDataStorage : IJobDataStorage
 {
     private readonly ConcurrentDictionary<(string Hash, int Index), byte[]> _chunks = new();
@@ -118,7 +118,9 @@ public sealed class SqlJobDataStorage : IJobDataStorage
     private readonly string _blobType;
     private bool _created;
 
-    /// <summary>A storage on the connections <paramref name="connect"/> opens; the table is created on first use.</summary>
+    /// <summary>
+    /// A storage on the connections <paramref name="connect"/> opens; the table is created on first use.
+    /// </summary>
     public SqlJobDataStorage(Func<DbConnection> connect, string blobType)
     {
         _connect = connect;
@@ -178,8 +180,9 @@ public sealed class SqlJobDataStorage : IJobDataStorage
         if (!_created)
         {
             using var create = Command(connection,
-                $"CREATE TABLE IF NOT EXISTS {JobDataStorage.Table} (hash VARCHAR(64) NOT NULL, chunk INTEGER NOT NULL, "
-                + $"chunks INTEGER NOT NULL, bytes {_blobType} NOT NULL, PRIMARY KEY (hash, chunk))");
+                $"CREATE TABLE IF NOT EXISTS {JobDataStorage.Table} (hash VARCHAR(64) NOT NULL, "
+                + $"chunk INTEGER NOT NULL, chunks INTEGER NOT NULL, bytes {_blobType} NOT NULL, "
+                + "PRIMARY KEY (hash, chunk))");
             create.ExecuteNonQuery();
             _created = true;
         }

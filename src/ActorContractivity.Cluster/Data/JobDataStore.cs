@@ -43,7 +43,9 @@ public sealed class JobDataStore : ReceiveActor
     /// <summary>Reads a job's data back; the reply is <see cref="Loaded"/>.</summary>
     public sealed record Load(string JobId, string Hash, int Count);
 
-    /// <summary>A job's data as read back, or null when the store lacks some of it or it does not match its hash.</summary>
+    /// <summary>
+    /// A job's data as read back, or null when the store lacks some of it or it does not match its hash.
+    /// </summary>
     public sealed record Loaded(string JobId, byte[]? Bytes);
 
     /// <summary>Sends a chunk of a job's data, with the job's settings, to the sender of the fetch.</summary>
@@ -66,7 +68,8 @@ public sealed class JobDataStore : ReceiveActor
     private void Uploaded(JobDataChunk chunk)
     {
         if (!_uploading.TryGetValue(chunk.Hash, out var submit) || chunk.Index < 0 || chunk.Index >= chunk.Count
-            || chunk.Count != JobDataStorage.ChunkCount(submit.DataBytes) || chunk.Bytes.Length > JobDataStorage.ChunkBytes)
+            || chunk.Count != JobDataStorage.ChunkCount(submit.DataBytes)
+            || chunk.Bytes.Length > JobDataStorage.ChunkBytes)
         {
             return;
         }

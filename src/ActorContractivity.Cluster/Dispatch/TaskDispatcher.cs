@@ -124,7 +124,8 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
             entry.Attempt++;
             Lease(entry, idle.Value);
             entry.Deadline = DateTime.UtcNow.AddSeconds(_settings.LeaseSeconds);
-            idle.Value.Tell(new WorkAssigned(entry.JobId, entry.Task.TaskId, entry.Attempt, entry.DataHash, entry.Task));
+            idle.Value.Tell(
+                new WorkAssigned(entry.JobId, entry.Task.TaskId, entry.Attempt, entry.DataHash, entry.Task));
         }
     }
 
@@ -142,7 +143,8 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
             done.Add(completed.TaskId);
             if (_coordinators.TryGetValue(completed.JobId, out var coordinator))
             {
-                coordinator.Tell(new TaskCompleted(completed.JobId, completed.TaskId, completed.Outcome, _workers.Count));
+                coordinator.Tell(
+                    new TaskCompleted(completed.JobId, completed.TaskId, completed.Outcome, _workers.Count));
             }
         }
         else
@@ -275,7 +277,9 @@ public sealed class TaskDispatcher : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Takes a task out of the queue and off its worker (it is done, given up, cancelled or forgotten).</summary>
+    /// <summary>
+    /// Takes a task out of the queue and off its worker (it is done, given up, cancelled or forgotten).
+    /// </summary>
     private void Drop(Entry entry)
     {
         if (entry.Node is { } node)

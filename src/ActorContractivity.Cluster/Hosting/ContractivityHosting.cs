@@ -29,7 +29,9 @@ public sealed class JobManagerProxy;
 /// </summary>
 public static class ContractivityHosting
 {
-    /// <summary>The singleton's name (manager at <c>/user/job-manager</c>, proxy at <c>/user/job-manager-proxy</c>).</summary>
+    /// <summary>
+    /// The singleton's name (manager at <c>/user/job-manager</c>, proxy at <c>/user/job-manager-proxy</c>).
+    /// </summary>
     public const string JobManagerName = "job-manager";
 
     /// <summary>
@@ -38,7 +40,9 @@ public static class ContractivityHosting
     /// </summary>
     public const long MaxFrameBytes = 4L * 1024 * 1024;
 
-    /// <summary>Hyperion for every message, with unsafe types refused; raw bytes for the chunks of a job's weights.</summary>
+    /// <summary>
+    /// Hyperion for every message, with unsafe types refused; raw bytes for the chunks of a job's weights.
+    /// </summary>
     public static AkkaConfigurationBuilder WithContractivitySerialization(this AkkaConfigurationBuilder builder) =>
         builder
             .AddHocon(
@@ -77,7 +81,9 @@ public static class ContractivityHosting
         return builder.WithRemoting(options);
     }
 
-    /// <summary>Cluster membership: roles, seed nodes (or joining itself when there are none), the split-brain resolver.</summary>
+    /// <summary>
+    /// Cluster membership: roles, seed nodes (or joining itself when there are none), the split-brain resolver.
+    /// </summary>
     public static AkkaConfigurationBuilder WithContractivityCluster(
         this AkkaConfigurationBuilder builder, ContractivitySettings settings)
     {
@@ -147,17 +153,25 @@ public static class ContractivityHosting
 
     /// <summary>
     /// The job manager: the singleton itself on nodes with the coordinator role (with the store of job data that
-    /// goes with the journal), its proxy on every node, and the gateway that clients talk to.
+    /// goes with the journal), its proxy on every node, and the gateway that clients talk to. A standalone node
+    /// (no remoting, no membership: <c>certify</c> in one process) runs the same manager as a plain actor.
     /// </summary>
     public static AkkaConfigurationBuilder WithJobManager(
-        this AkkaConfigurationBuilder builder, ContractivitySettings settings, TimeSpan? identifyEvery = null)
+        this AkkaConfigurationBuilder builder, ContractivitySettings settings, TimeSpan? identifyEvery = null,
+        bool standalone = false)
     {
         var options = new ClusterSingletonOptions
         {
             Role = ClusterRoles.Coordinator,
             SingletonIdentificationInterval = identifyEvery,
         };
-        if (settings.Node.EffectiveRoles.Contains(ClusterRoles.Coordinator))
+        if (standalone)
+        {
+            var storage = JobDataStorage.For(settings.Persistence);
+            builder.WithActors((system, registry) => registry.Register<JobManagerProxy>(
+                system.ActorOf(JobManager.Props(settings.Dispatch, storage), JobManagerName)));
+        }
+        else if (settings.Node.EffectiveRoles.Contains(ClusterRoles.Coordinator))
         {
             var storage = JobDataStorage.For(settings.Persistence);
             builder.WithSingleton<JobManagerProxy>(JobManagerName,

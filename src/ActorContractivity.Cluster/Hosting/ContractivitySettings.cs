@@ -5,8 +5,8 @@ namespace ActorContractivity.Cluster.Hosting;
 /// <summary>
 /// Everything a node is configured with, bound from the <c>Contractivity</c> section of appsettings.json and from
 /// environment variables <c>ACTORCONTRACTIVITY_&lt;Section&gt;__&lt;Key&gt;</c> (for example
-/// <c>ACTORCONTRACTIVITY_Node__Port=4053</c>, <c>ACTORCONTRACTIVITY_Persistence__ConnectionString=…</c>); command-line
-/// options override both. README lists every key.
+/// <c>ACTORCONTRACTIVITY_Node__Port=4053</c>, <c>ACTORCONTRACTIVITY_Persistence__ConnectionString=…</c>);
+/// command-line options override both. README lists every key.
 /// </summary>
 public sealed class ContractivitySettings
 {
@@ -53,7 +53,8 @@ public sealed class ContractivitySettings
             .Select(e => (Key: (string)e.Key, Value: (string?)e.Value))
             .Where(e => e.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
             .Select(e => KeyValuePair.Create(
-                $"{Section}:{e.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)}", e.Value));
+                $"{Section}:{e.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)}",
+                e.Value));
         return new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddInMemoryCollection(environment)
@@ -77,7 +78,9 @@ public sealed class NodeSettings
     /// <summary>Seed nodes as HOST:PORT; empty means this node starts a cluster of its own.</summary>
     public List<string> SeedNodes { get; set; } = [];
 
-    /// <summary>Roles: <c>worker</c> runs tasks, <c>coordinator</c> may host the job manager; empty means both.</summary>
+    /// <summary>
+    /// Roles: <c>worker</c> runs tasks, <c>coordinator</c> may host the job manager; empty means both.
+    /// </summary>
     public List<string> Roles { get; set; } = [];
 
     /// <summary>The roles in effect.</summary>
@@ -94,7 +97,9 @@ public sealed class WorkerSettings
     /// <summary>Workers on the node; 0 means one per core.</summary>
     public int Count { get; set; }
 
-    /// <summary>Threads one task may use inside Core (enumeration chunks, polishing); results do not depend on it.</summary>
+    /// <summary>
+    /// Threads one task may use inside Core (enumeration chunks, polishing); results do not depend on it.
+    /// </summary>
     public int InnerThreads { get; set; } = 1;
 
     /// <summary>Seconds between work requests of an idle worker (so a new dispatcher learns of it).</summary>
@@ -117,7 +122,9 @@ public sealed class DispatchSettings
 /// <summary>The journal of jobs.</summary>
 public sealed class PersistenceSettings
 {
-    /// <summary><c>sqlite</c> (default, files under <see cref="DataDirectory"/>), <c>postgresql</c> or <c>memory</c>.</summary>
+    /// <summary>
+    /// <c>sqlite</c> (default, files under <see cref="DataDirectory"/>), <c>postgresql</c> or <c>memory</c>.
+    /// </summary>
     public string Provider { get; set; } = PersistenceProviders.Sqlite;
 
     /// <summary>The directory of the SQLite journal and snapshot files.</summary>
@@ -171,6 +178,6 @@ public static class PersistenceProviders
     /// <summary>PostgreSQL by connection string.</summary>
     public const string PostgreSql = "postgresql";
 
-    /// <summary>In memory: nothing survives the process (the in-process cluster of <c>certify</c>).</summary>
+    /// <summary>In memory: nothing survives the process (the node inside <c>certify</c>).</summary>
     public const string Memory = "memory";
 }

@@ -5,9 +5,10 @@ using ActorContractivity.Cluster.Protocol;
 namespace ActorContractivity.Cluster.Hosting;
 
 /// <summary>
-/// The entry point of every node (<c>/user/gateway</c>) for clients inside or outside the cluster: submissions, their
-/// chunks of data and watch requests go on to the job manager through its singleton proxy (which buffers them while the singleton
-/// moves); a status request is answered with the manager's jobs and this node's view of the members.
+/// The entry point of every node (<c>/user/gateway</c>) for clients inside or outside the cluster: submissions,
+/// their chunks of data and watch requests go on to the job manager through its singleton proxy (which buffers
+/// them while the singleton moves); a status request is answered with the manager's jobs and this node's view of
+/// the members (none on a standalone node).
 /// </summary>
 public sealed class Gateway : ReceiveActor
 {
@@ -26,9 +27,12 @@ public sealed class Gateway : ReceiveActor
         ReceiveAsync<GetClusterStatus>(async request =>
         {
             var sender = Sender;
-            var members = Akka.Cluster.Cluster.Get(Context.System).State.Members
-                .Select(m => new MemberSummary(m.Address.ToString(), m.Status.ToString(), m.Roles.Order().ToArray()))
-                .ToArray();
+            MemberSummary[] members = ((ExtendedActorSystem)Context.System).Provider is ClusterActorRefProvider
+                ? Akka.Cluster.Cluster.Get(Context.System).State.Members
+                    .Select(m => new MemberSummary(
+                        m.Address.ToString(), m.Status.ToString(), m.Roles.Order().ToArray()))
+                    .ToArray()
+                : [];
             try
             {
                 var jobs = await manager.Ask<JobList>(request, StatusTimeout);

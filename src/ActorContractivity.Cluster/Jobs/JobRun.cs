@@ -82,7 +82,9 @@ public sealed class BoxWork
     /// <summary>Samples per worker below which the samples of a box are split into their starts.</summary>
     public const int TasksPerWorker = 4;
 
-    /// <summary>Plans the box [lower, upper] of the run's current step for <paramref name="workers"/> workers.</summary>
+    /// <summary>
+    /// Plans the box [lower, upper] of the run's current step for <paramref name="workers"/> workers.
+    /// </summary>
     public BoxWork(JobRun run, double lower, double upper, int workers = 1)
     {
         _run = run;
@@ -110,7 +112,8 @@ public sealed class BoxWork
             _climbs[s] = new Climb?[starts.Count];
             for (var k = 0; k < starts.Count; k++)
             {
-                tasks.Add(Track(new ClimbTask($"{run.Step}/climb/{s}/{k}", s, lower, upper, k, starts[k], polish), s, k));
+                var climb = new ClimbTask($"{run.Step}/climb/{s}/{k}", s, lower, upper, k, starts[k], polish);
+                tasks.Add(Track(climb, s, k));
             }
         }
 
@@ -137,7 +140,8 @@ public sealed class BoxWork
     public bool Done => _results.All(r => r is not null);
 
     /// <summary>The event that records the finished box.</summary>
-    public BoxEvaluated Evaluated(string jobId) => new(jobId, _run.Step, Lower, Upper, _results.Select(r => r!).ToArray());
+    public BoxEvaluated Evaluated(string jobId) =>
+        new(jobId, _run.Step, Lower, Upper, _results.Select(r => r!).ToArray());
 
     /// <summary>
     /// Takes a task's result; returns the tasks it makes ready (a sample's finish once its last climb is in).

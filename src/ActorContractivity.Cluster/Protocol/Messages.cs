@@ -23,7 +23,9 @@ public interface IJobMessage : IContractivityMessage
 /// <summary>What is asked of a model: the question, the inner search settings and how to certify.</summary>
 public sealed record JobSettings(IntervalQuestion Question, InnerOptions Inner, CertifyOptions Certify);
 
-/// <summary>A model's weights as raw little-endian bytes (<see cref="ModelCodec"/>) and their SHA-256 (local only).</summary>
+/// <summary>
+/// A model's weights as raw little-endian bytes (<see cref="ModelCodec"/>) and their SHA-256 (local only).
+/// </summary>
 public sealed record JobData(byte[] Model, string Hash);
 
 // --- client ↔ cluster ---------------------------------------------------------------------------------------
@@ -82,8 +84,8 @@ public sealed record JobSummary(
 public sealed record MemberSummary(string Address, string Status, IReadOnlyList<string> Roles);
 
 /// <summary>A node's answer to <see cref="GetClusterStatus"/>.</summary>
-public sealed record ClusterStatus(IReadOnlyList<JobSummary> Jobs, IReadOnlyList<MemberSummary> Members, int LiveWorkers)
-    : IContractivityMessage;
+public sealed record ClusterStatus(
+    IReadOnlyList<JobSummary> Jobs, IReadOnlyList<MemberSummary> Members, int LiveWorkers) : IContractivityMessage;
 
 // --- coordinator ↔ dispatcher -------------------------------------------------------------------------------
 
@@ -141,7 +143,9 @@ public sealed record TaskCompleted(string JobId, string TaskId, TaskOutcome Outc
 /// <summary>A task failed on every attempt; <paramref name="Message"/> is the last failure.</summary>
 public sealed record TaskGaveUp(string JobId, string TaskId, string Message) : IJobMessage;
 
-/// <summary>Tasks no longer needed (a decision was reached without them): dropped, their late results ignored.</summary>
+/// <summary>
+/// Tasks no longer needed (a decision was reached without them): dropped, their late results ignored.
+/// </summary>
 public sealed record CancelTasks(string JobId, IReadOnlyList<string> TaskIds) : IJobMessage;
 
 /// <summary>The job ended: its queued tasks are dropped and late results ignored.</summary>
@@ -189,7 +193,9 @@ public interface IJobEvent
     string JobId { get; }
 }
 
-/// <summary>The job manager accepted a job: its settings and the content hash of its data (kept in the store).</summary>
+/// <summary>
+/// The job manager accepted a job: its settings and the content hash of its data (kept in the store).
+/// </summary>
 public sealed record JobRegistered(
     string JobId, JobSettings Settings, string DataHash, long DataBytes, DateTime SubmittedUtc) : IJobEvent;
 

@@ -32,7 +32,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private WorkAssigned? _task;
     private IActorRef _leaser = ActorRefs.Nobody;
 
-    /// <summary>Creates a worker that asks <paramref name="dispatcher"/> for work and runs tasks with <paramref name="run"/>.</summary>
+    /// <summary>
+    /// Creates a worker that asks <paramref name="dispatcher"/> for work and runs tasks with <paramref name="run"/>.
+    /// </summary>
     public Worker(IActorRef dispatcher, IActorRef data, WorkerSettings settings, double leaseSeconds, RunTask run)
     {
         _dispatcher = dispatcher;
@@ -40,7 +42,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
         _settings = settings;
         _renewEvery = TimeSpan.FromSeconds(Math.Max(leaseSeconds / 3, 0.02));
         _computation = Context.ActorOf(
-            Akka.Actor.Props.Create(() => new Computation(run, settings.InnerThreads)).WithDispatcher(ComputeDispatcher),
+            Akka.Actor.Props.Create(() => new Computation(run, settings.InnerThreads))
+                .WithDispatcher(ComputeDispatcher),
             "computation");
         Idle();
     }

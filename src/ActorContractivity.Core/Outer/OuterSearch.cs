@@ -6,7 +6,9 @@ public enum OuterPhase
     /// <summary>φ at D = fixed·I is asked for: if it breaks the bound, no interval exists.</summary>
     AtFixed,
 
-    /// <summary>φ at the far end of the search range is asked for: if it keeps the bound, the whole range does.</summary>
+    /// <summary>
+    /// φ at the far end of the search range is asked for: if it keeps the bound, the whole range does.
+    /// </summary>
     AtFar,
 
     /// <summary>Newton or bisection inside the bracket [unsafe, safe].</summary>
@@ -55,7 +57,9 @@ public sealed record OuterSearch
     /// <summary>Where the iteration is.</summary>
     public OuterPhase Phase { get; private init; } = OuterPhase.AtFixed;
 
-    /// <summary>The tuned end whose box is evaluated next (at <see cref="OuterPhase.AtFixed"/>: the fixed end).</summary>
+    /// <summary>
+    /// The tuned end whose box is evaluated next (at <see cref="OuterPhase.AtFixed"/>: the fixed end).
+    /// </summary>
     public double Theta { get; private init; }
 
     /// <summary>How <see cref="Theta"/> was chosen.</summary>

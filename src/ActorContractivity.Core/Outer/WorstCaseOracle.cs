@@ -118,7 +118,11 @@ public sealed record SweepState(
             };
             if (lower != upper)
             {
-                next = next with { Enumerated = next.Enumerated | result.Exact, Searched = next.Searched | !result.Exact };
+                next = next with
+                {
+                    Enumerated = next.Enumerated | result.Exact,
+                    Searched = next.Searched | !result.Exact,
+                };
                 warm[s] = new SampleWarmStarts(
                     result.Climbs.Count > 0 ? result.Climbs : [new WarmStart(result.Slopes, result.Vector)],
                     lower, upper);
@@ -160,7 +164,8 @@ public static class SampleSweep
     /// <see cref="InnerSolver.Finish"/>, false when it is one call of <see cref="Solve"/>.
     /// </summary>
     public static bool Decomposes(
-        NeuralOdeModel model, int sample, double lower, double upper, IntervalQuestion question, InnerOptions options) =>
+        NeuralOdeModel model, int sample, double lower, double upper, IntervalQuestion question,
+        InnerOptions options) =>
         question.Norm == LogNormKind.Two && !InnerSolver.IsSingleSolve(model.Samples[sample], lower, upper, options);
 
     /// <summary>φ for the box: the worst sample (the first of equals), exact when every sample was.</summary>
