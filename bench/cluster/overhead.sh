@@ -7,13 +7,7 @@
 # per task of the coordinator and the worker, and the load average.
 # Usage: bench/cluster/overhead.sh
 set -euo pipefail
-here="$(cd "$(dirname "$0")/../.." && pwd)"
-dotnet build "$here/src/ActorContractivity.Cli" -c Release --nologo -v q > /dev/null
-exe="$here/src/ActorContractivity.Cli/bin/Release/net10.0/actorcontractivity.dll"
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+source "$(dirname "$0")/common.sh"   # NICE, $exe, $work, $pids, cpu, load
 python3 - "$work" <<'PY'
 import json, random, sys
 d = sys.argv[1]; r = random.Random(3); samples = []
@@ -22,7 +16,6 @@ for k in range(2000):
     samples.append({"t": 0.01 * k, "layers": [a]})
 json.dump({"format": "actorcontractivity/v1", "samples": samples}, open(f"{d}/model.json", "w"))
 PY
-cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
 export ACTORCONTRACTIVITY_Workers__Count=1
 port=25700
 dotnet "$exe" node --port "$port" --roles coordinator --data "$work/data" --seed-node "127.0.0.1:$port" \
@@ -33,7 +26,7 @@ dotnet "$exe" node --port $((port + 1)) --roles worker --seed-node "127.0.0.1:$p
 worker=$!
 pids+=($worker)
 until dotnet "$exe" status --cluster "127.0.0.1:$port" 2>/dev/null | grep -q "live workers: 1"; do sleep 0.5; done
-before=$(cut -d' ' -f1-3 /proc/loadavg)
+before=$(load)
 c0=$(cpu "$coordinator"); w0=$(cpu "$worker")
 start=$(date +%s.%N)
 dotnet "$exe" certify "$work/model.json" --norm inf --c -0.02 --certify off --cluster "127.0.0.1:$port" \
@@ -41,7 +34,7 @@ dotnet "$exe" certify "$work/model.json" --norm inf --c -0.02 --certify off --cl
 end=$(date +%s.%N)
 c1=$(cpu "$coordinator"); w1=$(cpu "$worker")
 tasks=$(python3 -c "import json; print(2000 * (len(json.load(open('$work/report.json'))['outerIterations']) + 1))")
-python3 - "$tasks" "$start" "$end" "$c0" "$c1" "$w0" "$w1" "$before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+python3 - "$tasks" "$start" "$end" "$c0" "$c1" "$w0" "$w1" "$before" "$(load)" <<'PY'
 import sys
 tasks, start, end, c0, c1, w0, w1 = (float(v) for v in sys.argv[1:8])
 print(f"{int(tasks)} tasks in {end - start:.2f} s wall: {1000 * (end - start) / tasks:.2f} ms wall per task, "

@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
 # Cluster scaling: the same 64-sample job (n = 28 per sample, A = G/√n − 2I, certification off) on a coordinator
 # node plus 1, then 2, worker processes with one worker each, all on 127.0.0.1. For each run it prints the wall time
-# of `certify --cluster`, the CPU seconds of the coordinator, of the workers and of the client, and the load average
-# before and after (the machine may be shared). Each configuration first runs the job once untimed, so that the
-# timed run meets warm processes (JIT and serializers done) as a long-running cluster would. With PIN=1 worker
-# process i runs on core i−1 (taskset) and the coordinator and client on the last core.
+# of `certify --cluster` (a fresh client process: start-up, loading, upload, the job) and of the job alone
+# (accepted to finished, from the coordinator's log), the CPU seconds of the coordinator, of the workers and of the
+# client, and the load average before and after (the machine may be shared). Each configuration first runs the
+# job once untimed, so that the timed run meets warm processes (JIT and serializers done) as a long-running
+# cluster would. With PIN=1 worker process i runs on core i−1 (taskset) and the coordinator and client on the
+# last core. At the end it measures
+# what the machine gives two independent processes at that moment: the same job in process, pinned to one core
+# (one worker), alone and then twice at once on the two cores; their ratio is the ceiling of any 2× speed-up.
 # Usage: bench/cluster/scaling.sh [WORKERS...]   (default: 1 2)
 set -euo pipefail
-here="$(cd "$(dirname "$0")/../.." && pwd)"
-dotnet build "$here/src/ActorContractivity.Cli" -c Release --nologo -v q > /dev/null
-exe="$here/src/ActorContractivity.Cli/bin/Release/net10.0/actorcontractivity.dll"
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+source "$(dirname "$0")/common.sh"   # NICE, $exe, $work, $pids, cpu, load
 python3 - "$work" <<'PY'
 import json, math, random, sys
 d = sys.argv[1]; r = random.Random(5); samples = []
@@ -26,8 +24,6 @@ json.dump({"format": "actorcontractivity/v1", "samples": samples}, open(f"{d}/mo
 PY
 cores=$(nproc)
 pin() { if [ "${PIN:-0}" = 1 ]; then echo "taskset -c $1"; fi; }
-cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
 export ACTORCONTRACTIVITY_Workers__Count=1
 port=25600
 for workers in "${@:-1 2}"; do
@@ -60,11 +56,26 @@ for workers in "${@:-1 2}"; do
     c1=$(cpu "$coordinator")
     w1=0; for p in "${workerpids[@]}"; do w1=$(echo "$w1 + $(cpu "$p")" | bc); done
     client=$(awk '{ printf "%.2f", $1 + $2 }' "$work/client.time")
-    echo "workers $workers: $(echo "$end - $start" | bc) s wall; CPU s: coordinator $(echo "$c1 - $c0" | bc)," \
-        "workers $(echo "$w1 - $w0" | bc), client $client; load $before -> $(load)"
+    job=$(python3 - "$work/c.log" <<'PY'
+import re, sys, datetime
+stamps = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"\[INFO\]\[([^Z]+)Z\].*Job (\w+) (accepted|finished)", line)
+    if m:
+        stamps.setdefault(m.group(2), {})[m.group(3)] = datetime.datetime.strptime(m.group(1), "%m/%d/%Y %H:%M:%S.%f")
+last = [s for s in stamps.values() if len(s) == 2][-1]
+print(f"{(last['finished'] - last['accepted']).total_seconds():.2f}")
+PY
+)
+    echo "workers $workers: $(echo "$end - $start" | bc) s wall, job $job s; CPU s: coordinator" \
+        "$(echo "$c1 - $c0" | bc), workers $(echo "$w1 - $w0" | bc), client $client; load $before -> $(load)"
 done
-start=$(date +%s.%N)
-/usr/bin/time -f "%U %S" -o "$work/local.time" dotnet "$exe" certify "$work/model.json" --certify off > /dev/null
-end=$(date +%s.%N)
-echo "in-process (one worker per core): $(echo "$end - $start" | bc) s wall;" \
-    "CPU s $(awk '{ printf "%.2f", $1 + $2 }' "$work/local.time"); load $(load)"
+for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+pids=()
+solo() { taskset -c "$1" dotnet "$exe" certify "$work/model.json" --certify off > /dev/null; }
+start=$(date +%s.%N); solo 0; end=$(date +%s.%N)
+alone=$(echo "$end - $start" | bc)
+start=$(date +%s.%N); solo 0 & other=$!; solo 1; wait "$other"; end=$(date +%s.%N)
+both=$(echo "$end - $start" | bc)
+echo "in process on one core: $alone s alone, $both s for two at once on two cores:" \
+    "the machine gives $(echo "scale=2; 2 * $alone / $both" | bc)x; load $(load)"

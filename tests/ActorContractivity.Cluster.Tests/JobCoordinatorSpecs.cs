@@ -91,24 +91,67 @@ public sealed class JobCoordinatorSpecs : TestKit
         ClusterJobSpecs.AssertSame(IntervalSolver.Solve(Model, Job.Question, Job.Inner, Job.Certify), ended.Answer!);
     }
 
+    [Fact]
+    public void A_coordinator_stopped_during_certification_resumes_from_its_last_persisted_certification_step()
+    {
+        // The gradient search misses the worst pattern, so branch and bound decides many boxes (exact mode: no
+        // budget, every part deterministic).
+        var random = new Random(2114);
+        var model = new NeuralOdeModel(Enumerable.Range(0, 2)
+            .Select(s => new Sample(s, [TestModels.Stable(random, 10)])).ToArray());
+        var job = new JobSettings(new IntervalQuestion(Tolerance: 1e-7),
+            new Core.Inner.InnerOptions(Starts: 1, EnumerationLimit: 0, Seed: 5),
+            new CertifyOptions(CertifyMode.Exact));
+        var expected = IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify);
+        Assert.True(expected.BranchAndBound!.Decisions > 4);
+        var dispatcher = CreateTestProbe();
+        var first = Coordinator(dispatcher, model, job);
+        var (_, open) = Serve(first, dispatcher, e => e.Tasks[0].TaskId.StartsWith("c3/", StringComparison.Ordinal),
+            model: model, job: job);
+        Assert.NotNull(open);
+
+        Watch(first);
+        Sys.Stop(first);
+        FishForMessage<Terminated>(t => t.ActorRef.Equals(first), Patience);
+        while (dispatcher.HasMessages)
+        {
+            dispatcher.ReceiveOne();
+        }
+
+        var second = Coordinator(dispatcher, model, job);
+        var again = dispatcher.ExpectMsg<EnqueueTasks>(Patience);
+        Assert.Equal(open.Tasks.Select(t => t.TaskId), again.Tasks.Select(t => t.TaskId));
+        foreach (var task in again.Tasks)
+        {
+            second.Tell(Completed(task, model, job), dispatcher);
+        }
+
+        Serve(second, dispatcher, model: model, job: job);
+        var answer = FishForMessage<JobCoordinator.Ended>(_ => true, Patience).Answer!;
+        ClusterJobSpecs.AssertSame(expected, answer);
+        Assert.Equal(expected.BranchAndBound with { Seconds = 0 }, answer.BranchAndBound! with { Seconds = 0 });
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
         Directory.Delete(_directory, recursive: true);
     }
 
-    private IActorRef Coordinator(TestProbe dispatcher) =>
-        ChildActorOf(JobCoordinator.Props(JobId, Job, Model, ModelCodec.ToJobData(Model).Hash, dispatcher));
+    private IActorRef Coordinator(TestProbe dispatcher, NeuralOdeModel? model = null, JobSettings? job = null) =>
+        ChildActorOf(JobCoordinator.Props(JobId, job ?? Job, model ?? Model,
+            ModelCodec.ToJobData(model ?? Model).Hash, dispatcher));
 
-    private static TaskCompleted Completed(TaskSpec task) =>
-        new(JobId, task.TaskId, TaskRunner.Run(Model, Job, task, 1), 1);
+    private static TaskCompleted Completed(TaskSpec task, NeuralOdeModel? model = null, JobSettings? job = null) =>
+        new(JobId, task.TaskId, TaskRunner.Run(model ?? Model, job ?? Job, task, 1), 1);
 
     /// <summary>
     /// Answers the tasks the coordinator queues until it forgets the job, or until <paramref name="stopAt"/> picks
     /// a batch, which is returned unanswered; counts the steps whose tasks were answered.
     /// </summary>
     private static (int Steps, EnqueueTasks? Stopped) Serve(
-        IActorRef coordinator, TestProbe dispatcher, Func<EnqueueTasks, bool>? stopAt = null, bool duplicates = false)
+        IActorRef coordinator, TestProbe dispatcher, Func<EnqueueTasks, bool>? stopAt = null, bool duplicates = false,
+        NeuralOdeModel? model = null, JobSettings? job = null)
     {
         var steps = new HashSet<string>();
         while (true)
@@ -121,7 +164,7 @@ public sealed class JobCoordinatorSpecs : TestKit
                     foreach (var task in enqueue.Tasks)
                     {
                         steps.Add(task.TaskId.Split('/')[0]);
-                        var completed = Completed(task);
+                        var completed = Completed(task, model, job);
                         coordinator.Tell(completed, dispatcher);
                         if (duplicates)
                         {
@@ -129,6 +172,8 @@ public sealed class JobCoordinatorSpecs : TestKit
                         }
                     }
 
+                    break;
+                case CancelTasks:
                     break;
                 case ForgetJob:
                     return (steps.Count, null);
