@@ -186,8 +186,7 @@ public static class InnerSolver
     {
         var random = new Random(SeedFor(options.Seed, sampleIndex, startIndex));
         var ascent = new Ascent(pipeline, discreteStep, SearchLanczos(options), lower, upper, options, random);
-        var climbed = ascent.Climb(start.Slopes, start.Vector);
-        return polish ? ascent.Polish(climbed) : climbed;
+        return ascent.Climb(start.Slopes, start.Vector, polish);
     }
 
     /// <summary>
@@ -351,13 +350,14 @@ public static class InnerSolver
         private int _evaluations = spent?.Evaluations ?? 0;
         private long _products = spent?.Products ?? 0;
 
-        /// <summary>Climbs from a start to a vertex.</summary>
-        public Climb Climb(double[] start, double[]? warmVector)
+        /// <summary>Climbs from a start to a vertex and, if asked, polishes it there, the slopes staying put.</summary>
+        public Climb Climb(double[] start, double[]? warmVector, bool polish)
         {
             using var climb = pipeline.Open(lower, upper, start, []);
             var first = Evaluate(climb, warmVector);
             climb.Accept();
-            return Outcome(climb, Climb(climb, first));
+            var climbed = Climb(climb, first);
+            return Outcome(climb, polish ? Polish(climb, climbed) : climbed);
         }
 
         /// <summary>Polishes a climbed vertex by single flips.</summary>
