@@ -57,6 +57,13 @@ if (args.Length > 0 && args[0] == "bracket")
     return;
 }
 
+if (args.Length > 0 && args[0] == "deep")
+{
+    // Deep models placed on 1, 2 and 4 in-process nodes: memory per node and the block-pipelined inner solve.
+    DeepModelRuns.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "quick")
 {
     // A single timed pass of each workload, for a quick look without BenchmarkDotNet's repetitions.

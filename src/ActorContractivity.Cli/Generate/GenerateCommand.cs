@@ -26,45 +26,48 @@ public static class GenerateCommand
         return command;
     }
 
-    private static Command ResNet(TextWriter output)
+    private static Command ResNet(TextWriter output) => Kind(output, "resnet",
+        "A ResNet seen as a time-dependent neural ODE: one sample per block.",
+        Count("--blocks", "Residual blocks: one time sample each, with two width×width layers."),
+        (blocks, width, seed) => new Layout(
+            2L * blocks,
+            $"{blocks} blocks of two {width}×{width} layers",
+            SyntheticModels.ResNet(blocks, width, seed).Select(s => (s.Time, s.Layers.AsEnumerable())),
+            (sample, layer) => $"block{Numbered(sample, blocks)}-A{layer + 1}.npy"));
+
+    private static Command Deep(TextWriter output) => Kind(output, "deep",
+        "One sample of many layers: J = D_k A_k ⋯ D_1 A_1.",
+        Count("--layers", "Layers of the single sample (at least 2), each width×width."),
+        (layers, width, seed) => layers < 2
+            ? throw new InputException($"--layers: a deep model needs at least 2 layers, got {layers}")
+            : new Layout(
+                layers,
+                $"one sample of {layers} {width}×{width} layers",
+                [(0.0, SyntheticModels.Deep(layers, width, seed))],
+                (_, layer) => $"layer{Numbered(layer + 1, layers)}.npy"));
+
+    /// <summary>What one kind of model writes: its layer count, a description, the samples and the file names.</summary>
+    private sealed record Layout(
+        long Layers,
+        string Shape,
+        IEnumerable<(double Time, IEnumerable<Matrix> Layers)> Samples,
+        Func<int, int, string> FileName);
+
+    private static Command Kind(
+        TextWriter output, string name, string description, Option<int> count, Func<int, int, int, Layout> layout)
     {
-        var blocks = Count("--blocks", "Residual blocks: one time sample each, with two width×width layers.");
         var (width, seed, directory, force) = Common();
-        var command = new Command("resnet", "A ResNet seen as a time-dependent neural ODE: one sample per block.");
-        Add(command, blocks, width, seed, directory, force);
+        var command = new Command(name, description);
+        Add(command, count, width, seed, directory, force);
         command.SetAction(parse =>
         {
-            var (b, w) = (parse.GetValue(blocks), parse.GetValue(width));
-            CheckSize("--blocks", b, w, 2L * b);
-            var digits = Digits(b);
-            var written = ModelDirectory.Write(parse.GetValue(directory)!, parse.GetValue(force),
-                SyntheticModels.ResNet(b, w, parse.GetValue(seed)).Select(s => (s.Time, s.Layers.AsEnumerable())),
-                (sample, layer) => $"block{sample.ToString(digits, CultureInfo.InvariantCulture)}-A{layer + 1}.npy");
-            return Report(output, written, $"{b} blocks of two {w}×{w} layers");
-        });
-        return command;
-    }
-
-    private static Command Deep(TextWriter output)
-    {
-        var layers = Count("--layers", "Layers of the single sample (at least 2), each width×width.");
-        var (width, seed, directory, force) = Common();
-        var command = new Command("deep", "One sample of many layers: J = D_k A_k ⋯ D_1 A_1.");
-        Add(command, layers, width, seed, directory, force);
-        command.SetAction(parse =>
-        {
-            var (k, w) = (parse.GetValue(layers), parse.GetValue(width));
-            if (k < 2)
-            {
-                throw new InputException($"--layers: a deep model needs at least 2 layers, got {k}");
-            }
-
-            CheckSize("--layers", k, w, k);
-            var digits = Digits(k);
-            var written = ModelDirectory.Write(parse.GetValue(directory)!, parse.GetValue(force),
-                [(0.0, SyntheticModels.Deep(k, w, parse.GetValue(seed)))],
-                (_, layer) => $"layer{(layer + 1).ToString(digits, CultureInfo.InvariantCulture)}.npy");
-            return Report(output, written, $"one sample of {k} {w}×{w} layers");
+            var (n, w) = (parse.GetValue(count), parse.GetValue(width));
+            CheckSize(count.Name, n, w);
+            var model = layout(n, w, parse.GetValue(seed));
+            CheckBytes(count.Name, n, w, model.Layers);
+            var written = ModelDirectory.Write(parse.GetValue(directory)!, parse.GetValue(force), model.Samples,
+                model.FileName);
+            return Report(output, written, model.Shape);
         });
         return command;
     }
@@ -90,7 +93,7 @@ public static class GenerateCommand
         }
     }
 
-    private static void CheckSize(string countName, int count, int width, long layers)
+    private static void CheckSize(string countName, int count, int width)
     {
         if (count < 1)
         {
@@ -101,7 +104,10 @@ public static class GenerateCommand
         {
             throw new InputException($"--width: expected a whole number from 1 to {MaxWidth}, got {width}");
         }
+    }
 
+    private static void CheckBytes(string countName, int count, int width, long layers)
+    {
         var bytes = layers * 8L * width * width;
         if (bytes > MaxBytes)
         {
@@ -110,7 +116,10 @@ public static class GenerateCommand
         }
     }
 
-    private static string Digits(int count) => "D" + Math.Max(2, count.ToString(CultureInfo.InvariantCulture).Length);
+    /// <summary>The index padded with zeros to the width of the count (at least two digits), so files sort.</summary>
+    private static string Numbered(int index, int count) =>
+        index.ToString("D" + Math.Max(2, count.ToString(CultureInfo.InvariantCulture).Length),
+            CultureInfo.InvariantCulture);
 
     private static int Report(TextWriter output, ModelDirectory.Written written, string shape)
     {

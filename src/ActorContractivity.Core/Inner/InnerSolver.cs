@@ -123,12 +123,7 @@ public static class InnerSolver
     /// bit. It never enumerates: a sample small enough for that is not worth splitting.
     /// </summary>
     public static InnerResult Solve(
-        BlockPipeline pipeline,
-        int sampleIndex,
-        double lower,
-        double upper,
-        double? discreteStep,
-        InnerOptions options,
+        BlockPipeline pipeline, int sampleIndex, double lower, double upper, double? discreteStep, InnerOptions options,
         IReadOnlyList<WarmStart>? warm = null)
     {
         if (lower == upper)
