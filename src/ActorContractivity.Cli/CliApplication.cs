@@ -29,6 +29,7 @@ public static class CliApplication
             "Certifies the contractivity of neural ODEs: the largest interval of activation slopes on which the "
             + "flow provably contracts.");
         root.Subcommands.Add(CertifyCommand.Create(output, error));
+        root.Subcommands.Add(Mnist.MnistCommand.Create(output, error));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
