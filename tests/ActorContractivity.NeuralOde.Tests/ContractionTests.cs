@@ -37,9 +37,9 @@ public sealed class ContractionTests
         var largest = 0.0;
         for (var pair = 0; pair < 3000; pair++)
         {
-            var u0 = Enumerable.Range(0, N).Select(_ => 3 * OdeClassifier.Gaussian(random)).ToArray();
+            var u0 = Enumerable.Range(0, N).Select(_ => 3 * Gaussian.Sample(random)).ToArray();
             var scale = Math.Pow(10, -3 + 3.5 * random.NextDouble());
-            var v0 = u0.Select(u => u + scale * OdeClassifier.Gaussian(random)).ToArray();
+            var v0 = u0.Select(u => u + scale * Gaussian.Sample(random)).ToArray();
             largest = Math.Max(largest, Contraction.Ratio(model, pass, u0, v0)!.Value);
         }
 
@@ -93,17 +93,18 @@ public sealed class ContractionTests
     public void The_power_iteration_finds_a_direction_no_random_one_beats()
     {
         var random = new Random(15);
-        var weights = Enumerable.Range(0, N * N).Select(_ => OdeClassifier.Gaussian(random)).ToArray();
+        var weights = Enumerable.Range(0, N * N).Select(_ => Gaussian.Sample(random)).ToArray();
         var model = Model(weights, Activation.Tanh, random);
         var pass = new OdePass(Shape);
-        var u0 = Enumerable.Range(0, N).Select(_ => OdeClassifier.Gaussian(random)).ToArray();
-        double RatioAlong(double[] w) => Contraction.Ratio(model, pass, u0, u0.Zip(w, (u, d) => u + 1e-6 * d).ToArray())!.Value;
+        var u0 = Enumerable.Range(0, N).Select(_ => Gaussian.Sample(random)).ToArray();
+        double RatioAlong(double[] w) =>
+            Contraction.Ratio(model, pass, u0, u0.Zip(w, (u, d) => u + 1e-6 * d).ToArray())!.Value;
 
         var worst = RatioAlong(Contraction.WorstDirection(model, pass, u0, 30, new Random(1)));
 
         for (var k = 0; k < 200; k++)
         {
-            var w = Enumerable.Range(0, N).Select(_ => OdeClassifier.Gaussian(random)).ToArray();
+            var w = Enumerable.Range(0, N).Select(_ => Gaussian.Sample(random)).ToArray();
             var norm = Math.Sqrt(w.Sum(v => v * v));
             Assert.True(RatioAlong(w.Select(v => v / norm).ToArray()) <= worst * (1 + 1e-6));
         }
@@ -111,7 +112,7 @@ public sealed class ContractionTests
 
     /// <summary>A = −I + a random matrix of spectral norm about 0.6: strongly contractive at D = I.</summary>
     private static double[] Contractive(Random random) => Enumerable.Range(0, N * N)
-        .Select(k => 0.3 * OdeClassifier.Gaussian(random) / Math.Sqrt(N) * 2 - (k % (N + 1) == 0 ? 1.0 : 0.0))
+        .Select(k => 0.3 * Gaussian.Sample(random) / Math.Sqrt(N) * 2 - (k % (N + 1) == 0 ? 1.0 : 0.0))
         .ToArray();
 
     private static OdeClassifier Model(double[] weights, Activation activation, Random random)
@@ -121,7 +122,7 @@ public sealed class ContractionTests
         var bias = model.Block(ParameterGroup.Bias);
         for (var i = 0; i < N; i++)
         {
-            bias[i] = OdeClassifier.Gaussian(random);
+            bias[i] = Gaussian.Sample(random);
         }
 
         return model;

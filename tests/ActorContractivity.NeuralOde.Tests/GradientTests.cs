@@ -105,7 +105,7 @@ public sealed class GradientTests
         const double h = 0.1;
         var random = new Random(6);
         var weights = Enumerable.Range(0, n * n)
-            .Select(k => OdeClassifier.Gaussian(random) / Math.Sqrt(n) + (k % (n + 1) == 0 ? 0.3 : 0)).ToArray();
+            .Select(k => Gaussian.Sample(random) / Math.Sqrt(n) + (k % (n + 1) == 0 ? 0.3 : 0)).ToArray();
         double[][] witnesses =
         [
             Enumerable.Repeat(1.0, n).ToArray(),
@@ -134,9 +134,9 @@ public sealed class GradientTests
     {
         var (model, _, _) = RandomCase(0.1, 7);
         var random = new Random(7);
-        var u0 = Enumerable.Range(0, Small.Dimension).Select(_ => OdeClassifier.Gaussian(random)).ToArray();
-        var w = Enumerable.Range(0, Small.Dimension).Select(_ => OdeClassifier.Gaussian(random)).ToArray();
-        var g = Enumerable.Range(0, Small.Dimension).Select(_ => OdeClassifier.Gaussian(random)).ToArray();
+        var u0 = Enumerable.Range(0, Small.Dimension).Select(_ => Gaussian.Sample(random)).ToArray();
+        var w = Enumerable.Range(0, Small.Dimension).Select(_ => Gaussian.Sample(random)).ToArray();
+        var g = Enumerable.Range(0, Small.Dimension).Select(_ => Gaussian.Sample(random)).ToArray();
         var pass = new OdePass(Small);
 
         var plus = pass.IntegrateFrom(model, u0.Zip(w, (u, d) => u + Step * d).ToArray()).ToArray();
@@ -174,7 +174,7 @@ public sealed class GradientTests
     private static (OdeClassifier Model, double[] Input, int Label) RandomCase(double slope, int seed)
     {
         var random = new Random(seed);
-        var parameters = Enumerable.Range(0, Small.ParameterCount).Select(_ => 0.7 * OdeClassifier.Gaussian(random))
+        var parameters = Enumerable.Range(0, Small.ParameterCount).Select(_ => 0.7 * Gaussian.Sample(random))
             .ToArray();
         var input = Enumerable.Range(0, Small.Inputs).Select(_ => random.NextDouble()).ToArray();
         return (new OdeClassifier(Small, Activation.WithSlope(slope), parameters), input, random.Next(Small.Classes));

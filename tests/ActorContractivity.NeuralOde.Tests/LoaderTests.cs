@@ -151,18 +151,20 @@ public sealed class LoaderTests
             ["train-images-idx3-ubyte", "truncated"]),
         ["an image file that is not IDX"] = s => Idx(s, Encoding.ASCII.GetBytes("P5 28 28 255\n"), Labels([1]),
             ["train-images-idx3-ubyte", "not an IDX file"]),
-        ["labels of another type"] = s => Idx(s, Images(1, 28, 28, new byte[784]), [0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0],
-            ["train-labels-idx1-ubyte", "type 0x0d", "unsigned bytes"]),
+        ["labels of another type"] = s => Idx(s, Images(1, 28, 28, new byte[784]),
+            [0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0], ["train-labels-idx1-ubyte", "type 0x0d", "unsigned bytes"]),
         ["fewer labels than images"] = s => Idx(s, Images(3, 28, 28, new byte[3 * 784]), Labels([1, 2]),
             ["holds 2 labels", "holds 3 images"]),
         ["a corrupt gzip file"] = s => (Dir(s, ("train-images-idx3-ubyte.gz", [0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7]),
             ("train-labels-idx1-ubyte", Labels([1]))), ["train-images-idx3-ubyte.gz", "not a valid gzip file"]),
         ["images without labels"] = s => (Dir(s, ("train-images-idx3-ubyte", Images(1, 28, 28, new byte[784]))),
             ["train-labels-idx1-ubyte[.gz]: file not found"]),
-        ["npm digits that are not JSON"] = s => Npm(s, 3, "{ \"data\": [0, 0,"u8.ToArray(), ["3.json", "not valid JSON"]),
+        ["npm digits that are not JSON"] = s => Npm(s, 3, "{ \"data\": [0, 0,"u8.ToArray(),
+            ["3.json", "not valid JSON"]),
         ["npm digits without data"] = s => Npm(s, 4, "{ \"pixels\": [] }"u8.ToArray(), ["4.json", "data: missing"]),
         ["npm digits of the wrong size"] = s => Npm(s, 5, Json(785, 0), ["5.json", "785 values", "784 values each"]),
-        ["an npm pixel out of range"] = s => Npm(s, 6, Json(784, 10, "1.5"), ["6.json", "data[10]: 1.5 is outside [0, 1]"]),
+        ["an npm pixel out of range"] = s => Npm(s, 6, Json(784, 10, "1.5"),
+            ["6.json", "data[10]: 1.5 is outside [0, 1]"]),
         ["an npm pixel that is text"] = s => Npm(s, 2, Json(784, 7, "\"x\""), ["2.json", "data[7]: string"]),
         ["a missing npm class"] = s => Npm(s, 7, null, ["7.json", "file not found"]),
     };
@@ -238,6 +240,7 @@ public sealed class LoaderTests
 
     /// <summary>Each digit as text (label and pixels), to compare sets of digits.</summary>
     private static HashSet<string> Keys(DigitSet set) => Enumerable.Range(0, set.Count)
-        .Select(k => set.Label(k) + ":" + Convert.ToBase64String(set.Image(k).ToArray().Select(v => (byte)(255 * v)).ToArray()))
+        .Select(k => set.Label(k) + ":"
+            + Convert.ToBase64String(set.Image(k).ToArray().Select(v => (byte)(255 * v)).ToArray()))
         .ToHashSet();
 }

@@ -53,7 +53,8 @@ public static class MnistCommand
         command.SetAction(parse => Guarded(error, () =>
         {
             var directory = parse.GetValue(model) ?? Path.Combine(options.Out(parse), MnistExperiment.Baseline);
-            return new MnistExperiment(output, error).Certify(directory, options.Certify(parse), parse.GetValue(options.Seed)).ExitCode;
+            var experiment = new MnistExperiment(output, error);
+            return experiment.Certify(directory, options.Certify(parse), parse.GetValue(options.Seed)).ExitCode;
         }));
         return command;
     }
@@ -72,8 +73,9 @@ public static class MnistCommand
         options.AddCertify(command);
         options.AddStabilise(command);
         command.SetAction(parse => Guarded(error, () => new MnistExperiment(output, error).Stabilise(
-            parse.GetValue(options.DataDirectory)!, options.Out(parse), options.Stabilise(parse), options.Certify(parse),
-            parse.GetValue(options.BatchSize), parse.GetValue(options.Shift), parse.GetValue(options.Seed))));
+            parse.GetValue(options.DataDirectory)!, options.Out(parse), options.Stabilise(parse),
+            options.Certify(parse), parse.GetValue(options.BatchSize), parse.GetValue(options.Shift),
+            parse.GetValue(options.Seed))));
         return command;
     }
 
@@ -123,7 +125,8 @@ public static class MnistCommand
             experiment.Train(data, training, outDirectory);
             seconds["train"] = clock.Elapsed.TotalSeconds;
 
-            var (code, _) = experiment.Certify(Path.Combine(outDirectory, MnistExperiment.Baseline), certify, data.Seed);
+            var baseline = Path.Combine(outDirectory, MnistExperiment.Baseline);
+            var (code, _) = experiment.Certify(baseline, certify, data.Seed);
             seconds["certify baseline"] = clock.Elapsed.TotalSeconds - seconds.Values.Sum();
             if (code == CliApplication.BadInput)
             {

@@ -27,14 +27,15 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
     /// <summary>Optimiser steps between the penalty's searches for a new worst slope pattern.</summary>
     public const int PenaltyRefresh = 25;
 
-    /// <summary>Trains the baseline (σ = tanh) and saves it in <c>OUT/baseline</c>; returns its test accuracy.</summary>
+    /// <summary>Trains the baseline (σ = tanh) into <c>OUT/baseline</c>; returns its test accuracy.</summary>
     public double Train(DataSettings data, TrainSettings settings, string outDirectory)
     {
         Validate(data, settings);
         var (split, splitInfo) = LoadSplit(data);
         var target = PrepareOutput(outDirectory, Baseline);
 
-        var shape = new OdeShape(DigitSet.PixelCount, settings.Dimension, DigitSet.Classes, settings.Time, settings.Steps);
+        var shape = new OdeShape(
+            DigitSet.PixelCount, settings.Dimension, DigitSet.Classes, settings.Time, settings.Steps);
         output.WriteLine($"model      u0 = E x + e, u' = tanh(A u + b) on [0, {F(shape.Time)}] by {shape.Steps} Euler "
             + $"steps (h = {F(shape.StepSize)}), n = {shape.Dimension}, logits R u(T) + r");
         var model = OdeClassifier.Initialise(shape, Activation.Tanh, data.Seed);
@@ -78,7 +79,8 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         ModelDirectory.SaveInfo(directory, info with { Certificate = certificate });
         if (!certificate.Feasible)
         {
-            output.WriteLine($"remedy     no activation helps this A (μ₂(A) = {F(certificate.LogNormAtIdentity)} > c'): "
+            output.WriteLine("remedy     no activation helps this A "
+                + $"(μ₂(A) = {F(certificate.LogNormAtIdentity)} > c'): "
                 + "'actorcontractivity mnist stabilise' fine-tunes it with a penalty on the worst-case log-norm "
                 + "until an interval exists");
         }
@@ -102,31 +104,20 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         var target = PrepareOutput(outDirectory, Stabilised);
 
         var shape = baseline.Shape;
-        var options = new PenaltyOptions(settings.TargetSlope, certify.C, settings.PenaltyWeight, settings.Margin,
-            PenaltyRefresh, seed);
-        var penalty = new LogNormPenalty(shape, options);
         var model = baseline.With(Activation.WithSlope(settings.TargetSlope));
         var phases = info.Training.ToList();
-        var start = LogNormPenalty.Evaluate(model.Block(ParameterGroup.Weights), shape.Dimension, penalty.Witnesses,
-            shape.StepSize, options).Value;
-        for (var round = 1; round <= settings.PenaltyRounds && (round == 1 ? start > 0 : !IntervalExists(model, certify.C));
-             round++)
-        {
-            output.WriteLine($"penalty    round {round}: (ρ/2)·Σ max(0, λ_k(Sym(DA)) + (h/2)‖A‖₂² − c_h + "
-                + $"{F(settings.Margin)})² over D = I, {F(settings.TargetSlope)}·I and the worst vertices of "
-                + $"[{F(settings.TargetSlope)}, 1]^n, ρ = {F(settings.PenaltyWeight)}, σ with slopes in "
-                + $"[{F(settings.TargetSlope)}, 1]");
-            phases.Add(RunPhase($"penalty round {round}", model, split, settings.PenaltyEpochs,
-                settings.PenaltyLearningRate, batchSize, shift, seed + round, frozen: [], penalty));
-        }
-
+        var rounds = Penalise(model, split, settings, certify.C, batchSize, shift, seed, phases);
         ModelDirectory.Save(target, model, new ModelInfo(ModelInfo.FormatName, Stabilised, shape,
             settings.TargetSlope, info.Split, phases, null));
         var (code, certificate) = Certify(target, certify, seed);
         if (code != CliApplication.Found || certificate?.Slope is not { } slope)
         {
-            output.WriteLine($"stabilise  no interval exists after {settings.PenaltyRounds} penalty round(s); raise "
-                + "--penalty-epochs, --penalty-rounds or --penalty-weight");
+            if (code == CliApplication.NoInterval)
+            {
+                output.WriteLine($"stabilise  no interval exists after {rounds} penalty round(s); "
+                    + "raise --penalty-epochs, --penalty-rounds or --penalty-weight");
+            }
+
             return code;
         }
 
@@ -241,6 +232,35 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         }
     }
 
+    /// <summary>
+    /// Trains <paramref name="model"/> (σ with slopes in [ℓ_target, 1]) under the log-norm penalty, a round at a time,
+    /// as long as it is positive at the start and then until a slope interval exists; returns the rounds run.
+    /// </summary>
+    private int Penalise(
+        OdeClassifier model, DigitSplit split, StabiliseSettings settings, double c, int batchSize, int shift,
+        int seed, List<PhaseInfo> phases)
+    {
+        var shape = model.Shape;
+        var options = new PenaltyOptions(settings.TargetSlope, c, settings.PenaltyWeight, settings.Margin,
+            PenaltyRefresh, seed);
+        var penalty = new LogNormPenalty(shape, options);
+        var start = LogNormPenalty.Evaluate(model.Block(ParameterGroup.Weights), shape.Dimension, penalty.Witnesses,
+            shape.StepSize, options).Value;
+        var rounds = 0;
+        while (rounds < settings.PenaltyRounds && (rounds == 0 ? start > 0 : !IntervalExists(model, c)))
+        {
+            rounds++;
+            output.WriteLine($"penalty    round {rounds}: (ρ/2)·Σ max(0, λ_k(Sym(DA)) + (h/2)‖A‖₂² − c_h + "
+                + $"{F(settings.Margin)})² over D = I, {F(settings.TargetSlope)}·I and the worst vertices of "
+                + $"[{F(settings.TargetSlope)}, 1]^n, ρ = {F(settings.PenaltyWeight)}, σ with slopes in "
+                + $"[{F(settings.TargetSlope)}, 1]");
+            phases.Add(RunPhase($"penalty round {rounds}", model, split, settings.PenaltyEpochs,
+                settings.PenaltyLearningRate, batchSize, shift, seed + rounds, frozen: [], penalty));
+        }
+
+        return rounds;
+    }
+
     /// <summary>True when an interval exists for A at all: μ₂(A) ≤ c′ at D = I (one dense eigenvalue).</summary>
     private static bool IntervalExists(OdeClassifier model, double c)
     {
@@ -255,7 +275,11 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         int seed, HashSet<ParameterGroup> frozen, ILossTerm? extra)
     {
         var clock = Stopwatch.StartNew();
-        var options = new TrainingOptions(epochs, batchSize, learningRate, seed, shift) { Frozen = frozen, Extra = extra };
+        var options = new TrainingOptions(epochs, batchSize, learningRate, seed, shift)
+        {
+            Frozen = frozen,
+            Extra = extra,
+        };
         var reports = Trainer.Train(model, split.Train, split.Test, options, r => output.WriteLine(
             $"{name,-10} epoch {r.Epoch,3}/{epochs}  loss {r.Loss:F4}"
             + (extra is null ? "" : $"  penalty {r.Extra:G4}")

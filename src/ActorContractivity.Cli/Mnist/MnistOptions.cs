@@ -20,7 +20,8 @@ internal sealed class MnistOptions
 
     public Option<int> Seed { get; } = new("--seed")
     {
-        Description = "Seed of the split, the initialisation, the batches and the attacks.", DefaultValueFactory = _ => 0,
+        Description = "Seed of the split, the initialisation, the batches and the attacks.",
+        DefaultValueFactory = _ => 0,
     };
 
     public Option<int> TrainSize { get; } = new("--train-size")

@@ -18,7 +18,8 @@ internal sealed record AttackReportSettings(
 /// <param name="Slope">ℓ of σ_ℓ (0: tanh).</param>
 /// <param name="Shape">The model's sizes.</param>
 /// <param name="Certificate">What certification proved about its A, or null.</param>
-/// <param name="ContractionBound">e^{cT} when the certificate covers the model's activation and weights, else null.</param>
+/// <param name="ContractionBound">e^{cT} when the certificate covers the model's activation and weights, else
+/// null.</param>
 /// <param name="BoundHolds">Whether every measured ratio stayed within the bound (null without one).</param>
 /// <param name="Robustness">Accuracies and contraction ratios.</param>
 /// <param name="Training">The training phases.</param>

@@ -90,8 +90,9 @@ internal static class ModelDirectory
             OutputFile.Write(Path.Combine(directory, file), NpyWriter.Float64(model.Block(group), rows, cols));
         }
 
-        ReportWriter.WriteAtomically(Path.Combine(directory, Manifest),
-            new { format = "actorcontractivity/v1", samples = new[] { new { t = 0.0, layers = new[] { WeightsFile } } } });
+        var sample = new { t = 0.0, layers = new[] { WeightsFile } };
+        var manifest = new { format = "actorcontractivity/v1", samples = new[] { sample } };
+        ReportWriter.WriteAtomically(Path.Combine(directory, Manifest), manifest);
         SaveInfo(directory, info);
     }
 

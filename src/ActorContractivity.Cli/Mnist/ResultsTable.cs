@@ -3,7 +3,7 @@ using System.Text;
 
 namespace ActorContractivity.Cli.Mnist;
 
-/// <summary>The Markdown of <c>results.md</c>: accuracies, then certificates and contraction, then the time spent.</summary>
+/// <summary>The Markdown of <c>results.md</c>: accuracies, certificates and contraction, and the time spent.</summary>
 internal static class ResultsTable
 {
     /// <summary>The whole Markdown text.</summary>
@@ -12,10 +12,11 @@ internal static class ResultsTable
         var settings = results.Attacks;
         var builder = new StringBuilder();
         var first = results.Models[0];
-        builder.AppendLine($"Test accuracy on {results.Split.TestSize} digits ({results.Split.Source.Split(" in ")[0]}, "
-            + $"split seed {results.Split.Seed}; {results.Split.TrainSize} training digits), n = {first.Shape.Dimension}, "
-            + $"{first.Shape.Steps} Euler steps on [0, {N(first.Shape.Time)}]. FGSM and PGD are ℓ∞ attacks of budget ε "
-            + $"(PGD: {settings.PgdSteps} steps of {N(settings.PgdStepFactor)}ε/{settings.PgdSteps} from a random start); "
+        var split = results.Split;
+        builder.AppendLine($"Test accuracy on {split.TestSize} digits ({split.Source.Split(" in ")[0]}, split seed "
+            + $"{split.Seed}; {split.TrainSize} training digits), n = {first.Shape.Dimension}, {first.Shape.Steps} "
+            + $"Euler steps on [0, {N(first.Shape.Time)}]. FGSM and PGD are ℓ∞ attacks of budget ε (PGD: "
+            + $"{settings.PgdSteps} steps of {N(settings.PgdStepFactor)}ε/{settings.PgdSteps} from a random start); "
             + "noise is Gaussian with standard deviation σ per pixel; pixels stay in [0, 1].");
         builder.AppendLine();
         var header = new List<string> { "model", "clean" };
@@ -54,11 +55,12 @@ internal static class ResultsTable
         builder.AppendLine();
         builder.AppendLine("Ratios are ‖u(T) − v(T)‖ / ‖u₀ − v₀‖ over the Euler steps for the pairs (clean, perturbed) "
             + $"of every attack above and for u₀ against u₀ + {N(settings.DirectionStep)}·max(1, ‖u₀‖)·w, w the most "
-            + $"expanded direction of the flow at u₀ ({settings.PowerIterations} power iterations), on every test digit.");
+            + $"expanded direction of the flow at u₀ ({settings.PowerIterations} power iterations), on every test "
+            + "digit.");
         builder.AppendLine();
         var seconds = results.Seconds;
-        builder.AppendLine("Time: " + string.Join(", ", seconds.Select(p => $"{p.Key} {p.Value.ToString("F0", CultureInfo.InvariantCulture)} s"))
-            + ".");
+        var times = seconds.Select(p => $"{p.Key} {p.Value.ToString("F0", CultureInfo.InvariantCulture)} s");
+        builder.AppendLine("Time: " + string.Join(", ", times) + ".");
         return builder.ToString();
     }
 

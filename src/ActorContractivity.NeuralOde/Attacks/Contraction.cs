@@ -36,7 +36,7 @@ public static class Contraction
         var direction = new double[n];
         for (var i = 0; i < n; i++)
         {
-            direction[i] = OdeClassifier.Gaussian(random);
+            direction[i] = Gaussian.Sample(random);
         }
 
         pass.IntegrateFrom(model, u0);

@@ -55,7 +55,7 @@ public sealed class Perturbations(OdeClassifier model)
     {
         for (var k = 0; k < input.Length; k++)
         {
-            perturbed[k] = Math.Clamp(input[k] + sigma * OdeClassifier.Gaussian(random), 0, 1);
+            perturbed[k] = Math.Clamp(input[k] + sigma * Gaussian.Sample(random), 0, 1);
         }
     }
 }

@@ -36,7 +36,7 @@ public sealed record ContractionSummary(int Pairs, double Max, double Median)
     }
 }
 
-/// <summary>Accuracy under one attack and strength, and the contraction of the pairs (clean, perturbed) it made.</summary>
+/// <summary>Accuracy under one attack at one strength, and the contraction of its pairs (clean, perturbed).</summary>
 public sealed record AttackOutcome(string Attack, double Strength, double Accuracy, ContractionSummary Contraction);
 
 /// <summary>Everything measured for one model.</summary>
@@ -50,7 +50,7 @@ public sealed record RobustnessReport(
     ContractionSummary WorstDirection,
     ContractionSummary AllPairs);
 
-/// <summary>Measures a model's robustness on test digits; digits run in parallel, results depend on the seed only.</summary>
+/// <summary>Measures a model's robustness on test digits, in parallel; the results depend on the seed only.</summary>
 public static class Robustness
 {
     /// <summary>FGSM's name in reports.</summary>
@@ -90,7 +90,8 @@ public static class Robustness
         var ratios = new double?[test.Count];
         var inputs = model.Shape.Inputs;
         Parallel.For(0, test.Count,
-            () => (Attacker: new Perturbations(model), Perturbed: new double[inputs], Clean: new double[model.Shape.Dimension]),
+            () => (Attacker: new Perturbations(model), Perturbed: new double[inputs],
+                Clean: new double[model.Shape.Dimension]),
             (k, _, local) =>
             {
                 var random = new Random(Seed(options.Seed, run, k));

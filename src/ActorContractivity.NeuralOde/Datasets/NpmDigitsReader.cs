@@ -14,7 +14,7 @@ public static class NpmDigitsReader
     public static string FileName(int label) => $"{label.ToString(CultureInfo.InvariantCulture)}.json";
 
     /// <summary>Reads all ten files of <paramref name="directory"/>, classes in order.</summary>
-    /// <exception cref="DatasetException">A file is missing, not JSON, or not a whole number of 28×28 images.</exception>
+    /// <exception cref="DatasetException">A file is missing, not JSON, or not whole 28×28 images.</exception>
     public static DigitSet Read(string directory)
     {
         var classes = new DigitSet[DigitSet.Classes];

@@ -54,18 +54,11 @@ public sealed class OdeClassifier
     /// <summary>A copy with its own parameters and the given activation.</summary>
     public OdeClassifier With(Activation activation) => new(Shape, activation, (double[])Parameters.Clone());
 
-    /// <summary>A standard normal sample (Box–Muller).</summary>
-    public static double Gaussian(Random random)
-    {
-        var radius = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()));
-        return radius * Math.Cos(2 * Math.PI * random.NextDouble());
-    }
-
     private static void Fill(Span<double> block, double scale, Random random)
     {
         for (var k = 0; k < block.Length; k++)
         {
-            block[k] = scale * Gaussian(random);
+            block[k] = scale * Gaussian.Sample(random);
         }
     }
 }

@@ -1,6 +1,6 @@
 namespace ActorContractivity.NeuralOde.Model;
 
-/// <summary>The parameter blocks of an <see cref="OdeClassifier"/>, in their order in the flat parameter vector.</summary>
+/// <summary>The parameter blocks of an <see cref="OdeClassifier"/>, in their order in the flat vector.</summary>
 public enum ParameterGroup
 {
     /// <summary>E, the n × inputs embedding of u₀ = E x + e.</summary>

@@ -25,7 +25,7 @@ public static class EulerContraction
     {
         // Limitation: β rests on the SVD's backward stability, not on a rounding-error proof like the certificate's.
         var (sigma, _, _) = TopSingularTriple(weights, n);
-        return sigma * (1 + SpectralMargin) + double.Epsilon;
+        return sigma * (1 + SpectralMargin);
     }
 
     /// <summary>σ₁(A) and its left and right singular vectors (∂σ₁/∂A = u vᵀ).</summary>
@@ -44,7 +44,7 @@ public static class EulerContraction
         return (svd.S[0], svd.U.Column(0).ToArray(), svd.VT.Row(0).ToArray());
     }
 
-    /// <summary>c_h = (e^{2hc} − 1) / (2h): the bound on μ₂(DA) + (h/2)‖A‖₂² that makes a step contract at rate c.</summary>
+    /// <summary>c_h = (e^{2hc} − 1) / (2h): μ₂(DA) + (h/2)‖A‖₂² ≤ c_h makes a step contract at rate c.</summary>
     public static double StepTarget(double c, double h) => double.ExpM1(2 * h * c) / (2 * h);
 
     /// <summary>

@@ -14,18 +14,19 @@ namespace ActorContractivity.NeuralOde.Stabilise;
 /// <param name="RefreshEvery">Optimiser steps between searches for a new worst slope pattern.</param>
 /// <param name="Seed">Seed of the worst-case search.</param>
 public sealed record PenaltyOptions(
-    double TargetSlope = 0.5, double C = 0.0, double Weight = 10.0, double Margin = 0.05, int RefreshEvery = 25,
+    double TargetSlope = 0.5, double C = 0.0, double Weight = 1000.0, double Margin = 0.05, int RefreshEvery = 25,
     int Seed = 0);
 
 /// <summary>
-/// DESIGN §1.7: a penalty on the worst-case log-norm that moves A until a slope interval exists. For each witness
-/// pattern D it penalises q_D(A) = λ_max(Sym(DA)) + (h/2)‖A‖₂² − c_h + margin (see <see cref="EulerContraction"/>:
-/// q ≤ −margin makes the Euler step contract on D). Pushing only λ_max down lets the next eigenvalue take its place
-/// at every step, so every eigenvalue λ_k of Sym(DA) above the threshold pays: (ρ/2) Σ_k max(0, λ_k + offset)²,
-/// which vanishes exactly when q_D ≤ 0 and, as a spectral function of a C¹ function, stays differentiable where
-/// eigenvalues coincide. With x_k the unit eigenvectors, ∂λ_k(Sym(DA))/∂A = D x_k x_kᵀ (the witness gradient of
-/// DESIGN §1.7 for k = top) and ∂‖A‖₂²/∂A = 2σ₁ u₁v₁ᵀ, exact where σ₁ is simple. The witnesses are D = I (no interval exists while it breaks the bound),
-/// D = ℓ_target·I, and the worst vertices of [ℓ_target, 1]ⁿ found by the inner solver every few steps.
+/// DESIGN §1.7: a penalty on the worst-case log-norm that moves A until a slope interval exists. For a witness
+/// pattern D, λ_max(Sym(DA)) + (h/2)‖A‖₂² ≤ c_h makes the Euler step contract at rate c on D (see
+/// <see cref="EulerContraction"/>). Pushing only λ_max down lets the next eigenvalue take its place at every step,
+/// so every eigenvalue above the threshold pays: (ρ/2) Σ_k max(0, λ_k(Sym(DA)) + (h/2)‖A‖₂² − c_h + margin)², which
+/// vanishes exactly when λ_max(Sym(DA)) ≤ c′ − margin and, as a spectral function of a C¹ function, stays
+/// differentiable where eigenvalues coincide. With x_k the unit eigenvectors, ∂λ_k(Sym(DA))/∂A = D x_k x_kᵀ (the
+/// witness gradient of DESIGN §1.7 for the top one) and ∂‖A‖₂²/∂A = 2σ₁ u₁v₁ᵀ, exact where σ₁ is simple. The
+/// witnesses are D = I (no interval exists while it breaks the bound), D = ℓ_target·I and the latest worst vertices
+/// of [ℓ_target, 1]ⁿ that the inner solver finds every few steps.
 /// </summary>
 public sealed class LogNormPenalty(OdeShape shape, PenaltyOptions options) : ILossTerm
 {

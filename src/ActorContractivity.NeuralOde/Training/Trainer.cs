@@ -8,7 +8,7 @@ namespace ActorContractivity.NeuralOde.Training;
 /// <summary>A term added to the training loss, such as a penalty on the weights; it adds its own gradient.</summary>
 public interface ILossTerm
 {
-    /// <summary>Adds the term's gradient at the current parameters to <paramref name="gradient"/>; returns its value.</summary>
+    /// <summary>Adds the term's gradient at the parameters to <paramref name="gradient"/>; returns its value.</summary>
     double AddGradient(OdeClassifier model, Span<double> gradient, int step);
 }
 
@@ -20,7 +20,7 @@ public interface ILossTerm
 /// <param name="MaxShift">Each digit is moved by up to this many pixels in each direction, afresh every epoch
 /// (0: no augmentation).</param>
 public sealed record TrainingOptions(
-    int Epochs = 15, int BatchSize = 64, double LearningRate = 3e-3, int Seed = 0, int MaxShift = 0)
+    int Epochs = 30, int BatchSize = 64, double LearningRate = 3e-3, int Seed = 0, int MaxShift = 1)
 {
     /// <summary>Parameter blocks that stay as they are.</summary>
     public IReadOnlySet<ParameterGroup> Frozen { get; init; } = new HashSet<ParameterGroup>();
@@ -53,7 +53,8 @@ public static class Trainer
         var adam = new Adam(shape.ParameterCount);
         var random = new Random(options.Seed);
         var chunksPerBatch = (options.BatchSize + ChunkSize - 1) / ChunkSize;
-        var chunkGradients = Enumerable.Range(0, chunksPerBatch).Select(_ => new double[shape.ParameterCount]).ToArray();
+        var chunkGradients = Enumerable.Range(0, chunksPerBatch).Select(_ => new double[shape.ParameterCount])
+            .ToArray();
         var chunkLoss = new double[chunksPerBatch];
         var chunkCorrect = new int[chunksPerBatch];
         var passes = Enumerable.Range(0, chunksPerBatch).Select(_ => new OdePass(shape)).ToArray();

@@ -19,7 +19,7 @@ public sealed class MnistBadInputTests
             "train-images-idx3-ubyte", "27×29", "28×28"),
         ["a label out of range"] = t => Train(t, Data(t, Images(2, 28, 28), Labels(4, 10)), [],
             "train-labels-idx1-ubyte", "label 1 (0-based) is 10"),
-        ["truncated labels"] = t => Train(t, Data(t, Images(2, 28, 28), ("train-labels-idx1-ubyte", Labels(4, 1).Item2[..9])), [],
+        ["truncated labels"] = t => Train(t, Data(t, Images(2, 28, 28), Truncated(Labels(4, 1), 9)), [],
             "train-labels-idx1-ubyte", "truncated"),
         ["npm digits that are not JSON"] = t => Train(t, Npm(t, "{\"data\": [0.1, "), [], "0.json", "not valid JSON"),
         ["more digits than the data holds"] = t => Train(t, MnistEndToEndTests.Digits, ["--train-size", "5000"],
@@ -121,6 +121,9 @@ public sealed class MnistBadInputTests
         labels.CopyTo(bytes, 8);
         return ("train-labels-idx1-ubyte", bytes);
     }
+
+    private static (string, byte[]) Truncated((string Name, byte[] Bytes) file, int length) =>
+        (file.Name, file.Bytes[..length]);
 
     private static string[] Entries(string directory) => Directory
         .GetFileSystemEntries(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();

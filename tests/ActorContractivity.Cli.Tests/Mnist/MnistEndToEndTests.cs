@@ -19,8 +19,8 @@ public sealed class MnistEndToEndTests
         using var temp = new TempDirectory();
         var common = new[] { "--data", Digits, "--out", temp.Path };
 
-        var train = CommandLine.Run(["mnist", "train", .. common, "--train-size", "500", "--test-size", "100", "--n", "16",
-            "--epochs", "1", "--batch", "16"]);
+        var train = CommandLine.Run(["mnist", "train", .. common, "--train-size", "500", "--test-size", "100",
+            "--n", "16", "--epochs", "1", "--batch", "16"]);
         Assert.True(train.ExitCode == 0, train.ToString());
         var baseline = Path.Combine(temp.Path, "baseline");
         var trained = Json(Path.Combine(baseline, "ode.json"));
@@ -37,7 +37,8 @@ public sealed class MnistEndToEndTests
         Assert.False(Json(Path.Combine(baseline, "ode.json")).GetProperty("certificate").GetProperty("feasible")
             .GetBoolean());
 
-        var stabilise = CommandLine.Run(["mnist", "stabilise", .. common, "--penalty-epochs", "4", "--penalty-rounds", "8", "--batch", "16"]);
+        var stabilise = CommandLine.Run(["mnist", "stabilise", .. common, "--penalty-epochs", "4",
+            "--penalty-rounds", "8", "--batch", "16"]);
         Assert.True(stabilise.ExitCode == 0, stabilise.ToString());
         var stabilised = Path.Combine(temp.Path, "stabilised");
         var info = Json(Path.Combine(stabilised, "ode.json"));
@@ -49,13 +50,14 @@ public sealed class MnistEndToEndTests
 
         // The certificate is certify's own answer: the plain command on the saved manifest and c' agrees with it.
         var report = Path.Combine(temp.Path, "again.json");
+        var flowBound = certificate.GetProperty("flowBound").GetDouble();
         var again = CommandLine.Run(["certify", Path.Combine(stabilised, "model.json"), "--c",
-            certificate.GetProperty("flowBound").GetDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            "--json", report]);
+            flowBound.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "--json", report]);
         Assert.Equal(0, again.ExitCode);
         Assert.Equal(slope, Json(report).GetProperty("lower").GetDouble());
 
-        var attack = CommandLine.Run(["mnist", "attack", .. common, "--eps", "0.05,0.1", "--noise", "0.2", "--pgd-steps", "3"]);
+        var attack = CommandLine.Run(["mnist", "attack", .. common, "--eps", "0.05,0.1", "--noise", "0.2",
+            "--pgd-steps", "3"]);
         Assert.True(attack.ExitCode == 0, attack.ToString());
         var results = Json(Path.Combine(temp.Path, "results.json"));
         var models = results.GetProperty("models");
@@ -77,8 +79,8 @@ public sealed class MnistEndToEndTests
         using var temp = new TempDirectory();
 
         var result = CommandLine.Run(["mnist", "all", "--data", Digits, "--out", temp.Path, "--train-size", "300",
-            "--test-size", "60", "--n", "8", "--epochs", "1", "--batch", "10", "--penalty-epochs", "5", "--penalty-rounds", "6",
-            "--eps", "0.1", "--noise", "0.2", "--pgd-steps", "2"]);
+            "--test-size", "60", "--n", "8", "--epochs", "1", "--batch", "10", "--penalty-epochs", "5",
+            "--penalty-rounds", "6", "--eps", "0.1", "--noise", "0.2", "--pgd-steps", "2"]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("done", result.OutputLines[^1]);
