@@ -20,12 +20,7 @@ public sealed class ContractionTests
     public void Euler_pairs_of_a_certified_model_never_separate_faster_than_e_to_the_cT(double c, int seed)
     {
         var random = new Random(seed);
-        var weights = Contractive(random);
-        var h = Shape.StepSize;
-        var beta = EulerContraction.SpectralNormBound(weights, N);
-        var flowBound = EulerContraction.FlowBound(c, h, beta);
-        var answer = IntervalSolver.Solve(ActorContractivity.Core.Model.NeuralOdeModel.OneLayer(
-            CoreMatrix.FromRowMajor(N, N, weights)), new IntervalQuestion(C: flowBound), new InnerOptions());
+        var (weights, _, _, answer) = Certified(random, c);
         Assert.True(answer.Feasible);
         Assert.Equal(CertificateStatus.Exact, answer.Status);
         var slope = answer.Lower!.Value;
@@ -51,13 +46,8 @@ public sealed class ContractionTests
     public void Every_euler_step_of_the_certified_box_has_norm_at_most_e_to_the_hc()
     {
         const double c = -0.1;
-        var random = new Random(13);
-        var weights = Contractive(random);
+        var (weights, beta, flowBound, answer) = Certified(new Random(13), c);
         var h = Shape.StepSize;
-        var beta = EulerContraction.SpectralNormBound(weights, N);
-        var flowBound = EulerContraction.FlowBound(c, h, beta);
-        var answer = IntervalSolver.Solve(ActorContractivity.Core.Model.NeuralOdeModel.OneLayer(
-            CoreMatrix.FromRowMajor(N, N, weights)), new IntervalQuestion(C: flowBound), new InnerOptions());
         var slope = answer.Lower!.Value;
         var a = DenseMatrix.Build.Dense(N, N, (i, j) => weights[i * N + j]);
 
@@ -108,6 +98,21 @@ public sealed class ContractionTests
             var norm = Math.Sqrt(w.Sum(v => v * v));
             Assert.True(RatioAlong(w.Select(v => v / norm).ToArray()) <= worst * (1 + 1e-6));
         }
+    }
+
+    /// <summary>
+    /// A contractive A, its β, c′ for Euler steps at rate <paramref name="c"/>, and certify's answer for c′ (exact:
+    /// six slopes are enumerated).
+    /// </summary>
+    private static (double[] Weights, double Beta, double FlowBound, IntervalAnswer Answer) Certified(
+        Random random, double c)
+    {
+        var weights = Contractive(random);
+        var beta = EulerContraction.SpectralNormBound(weights, N);
+        var flowBound = EulerContraction.FlowBound(c, Shape.StepSize, beta);
+        var answer = IntervalSolver.Solve(ActorContractivity.Core.Model.NeuralOdeModel.OneLayer(
+            CoreMatrix.FromRowMajor(N, N, weights)), new IntervalQuestion(C: flowBound), new InnerOptions());
+        return (weights, beta, flowBound, answer);
     }
 
     /// <summary>A = −I + a random matrix of spectral norm about 0.6: strongly contractive at D = I.</summary>

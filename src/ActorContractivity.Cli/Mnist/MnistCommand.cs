@@ -46,9 +46,7 @@ public static class MnistCommand
         var command = new Command("certify", "Certify the A of a trained model with 'certify' for the Euler steps "
             + "it takes; exit code 1 when no slope interval exists.");
         var model = new Option<string?>("--model") { Description = "The model directory (default OUT/baseline)." };
-        command.Options.Add(model);
-        command.Options.Add(options.OutDirectory);
-        command.Options.Add(options.Seed);
+        MnistOptions.Add(command, model, options.OutDirectory, options.Seed);
         options.AddCertify(command);
         command.SetAction(parse => Guarded(error, () =>
         {
@@ -65,11 +63,8 @@ public static class MnistCommand
         var command = new Command("stabilise", "Fine-tune OUT/baseline with the log-norm penalty until a slope "
             + "interval exists, certify it, switch to σ_ℓ(x) = ℓx + (1 − ℓ)tanh(x) with the certified ℓ and fine-tune "
             + "all but A; saves OUT/stabilised.");
-        command.Options.Add(options.DataDirectory);
-        command.Options.Add(options.OutDirectory);
-        command.Options.Add(options.Seed);
-        command.Options.Add(options.BatchSize);
-        command.Options.Add(options.Shift);
+        options.AddCommon(command);
+        MnistOptions.Add(command, options.BatchSize, options.Shift);
         options.AddCertify(command);
         options.AddStabilise(command);
         command.SetAction(parse => Guarded(error, () => new MnistExperiment(output, error).Stabilise(
@@ -85,9 +80,7 @@ public static class MnistCommand
         var command = new Command("attack", "Evaluate OUT/baseline and OUT/stabilised: clean accuracy, FGSM, PGD, "
             + "Gaussian noise and the contraction ratio against the certified bound; writes results.md, results.json "
             + "and accuracy.png in OUT.");
-        command.Options.Add(options.DataDirectory);
-        command.Options.Add(options.OutDirectory);
-        command.Options.Add(options.Seed);
+        options.AddCommon(command);
         options.AddAttack(command);
         command.SetAction(parse => Guarded(error, () =>
         {

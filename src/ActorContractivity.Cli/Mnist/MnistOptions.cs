@@ -178,7 +178,7 @@ internal sealed class MnistOptions
     public AttackSettings Attack(ParseResult parse) => new(Check.Strengths("--eps", parse.GetValue(Epsilons)!),
         Check.Strengths("--noise", parse.GetValue(Noise)!), parse.GetValue(PgdSteps));
 
-    private static void Add(Command command, params Option[] options)
+    public static void Add(Command command, params Option[] options)
     {
         foreach (var option in options)
         {

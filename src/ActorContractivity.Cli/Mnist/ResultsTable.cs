@@ -13,7 +13,7 @@ internal static class ResultsTable
         var builder = new StringBuilder();
         var first = results.Models[0];
         var split = results.Split;
-        builder.AppendLine($"Test accuracy on {split.TestSize} digits ({split.Source.Split(" in ")[0]}, split seed "
+        Paragraph(builder, $"Test accuracy on {split.TestSize} digits ({split.Source.Split(" in ")[0]}, split seed "
             + $"{split.Seed}; {split.TrainSize} training digits), n = {first.Shape.Dimension}, {first.Shape.Steps} "
             + $"Euler steps on [0, {N(first.Shape.Time)}]. FGSM and PGD are ℓ∞ attacks of budget ε (PGD: "
             + $"{settings.PgdSteps} steps of {N(settings.PgdStepFactor)}ε/{settings.PgdSteps} from a random start); "
@@ -53,14 +53,14 @@ internal static class ResultsTable
         }
 
         builder.AppendLine();
-        builder.AppendLine("Ratios are ‖u(T) − v(T)‖ / ‖u₀ − v₀‖ over the Euler steps for the pairs (clean, perturbed) "
+        Paragraph(builder, "Ratios are ‖u(T) − v(T)‖ / ‖u₀ − v₀‖ over the Euler steps for the pairs (clean, perturbed) "
             + $"of every attack above and for u₀ against u₀ + {N(settings.DirectionStep)}·max(1, ‖u₀‖)·w, w the most "
             + $"expanded direction of the flow at u₀ ({settings.PowerIterations} power iterations), on every test "
             + "digit.");
         builder.AppendLine();
         var seconds = results.Seconds;
         var times = seconds.Select(p => $"{p.Key} {p.Value.ToString("F0", CultureInfo.InvariantCulture)} s");
-        builder.AppendLine("Time: " + string.Join(", ", times) + ".");
+        Paragraph(builder, "Time: " + string.Join(", ", times) + ".");
         return builder.ToString();
     }
 
@@ -75,6 +75,24 @@ internal static class ResultsTable
         { } c => $"{c.Status}, ℓ ∈ [{N(c.Bracket![0])}, {N(c.Bracket[1])}]; proven for ℓ ≥ {N(c.Slope!.Value)} "
             + $"(c = {N(c.C)}, c' = {N(c.FlowBound)})",
     };
+
+    /// <summary>Prose wrapped at 110 columns, as the README is; table rows cannot wrap.</summary>
+    private static void Paragraph(StringBuilder builder, string text)
+    {
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > 110)
+            {
+                builder.AppendLine(line.ToString());
+                line.Clear();
+            }
+
+            line.Append(line.Length > 0 ? " " : "").Append(word);
+        }
+
+        builder.AppendLine(line.ToString());
+    }
 
     private static void Row(StringBuilder builder, IEnumerable<string> cells) =>
         builder.AppendLine("| " + string.Join(" | ", cells) + " |");

@@ -47,7 +47,7 @@ public static class MnistDirectory
 
         foreach (var location in NpmLocations)
         {
-            var digits = Path.GetFullPath(Path.Combine(directory, location));
+            var digits = location == "." ? directory : Path.Combine(directory, location);
             var files = Enumerable.Range(0, DigitSet.Classes)
                 .Select(label => Path.Combine(digits, NpmDigitsReader.FileName(label)));
             if (files.Any(File.Exists))
