@@ -33,6 +33,9 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         Validate(data, settings);
         var (split, splitInfo) = LoadSplit(data);
         var target = PrepareOutput(outDirectory, Baseline);
+        output.WriteLine($"data       {splitInfo.Source}: {splitInfo.Pool} digits"
+            + (splitInfo.TestPool is { } testPool ? $" and {testPool} test digits" : "")
+            + $"; split seed {data.Seed}: {split.Train.Count} for training, {split.Test.Count} for testing");
 
         var shape = new OdeShape(
             DigitSet.PixelCount, settings.Dimension, DigitSet.Classes, settings.Time, settings.Steps);

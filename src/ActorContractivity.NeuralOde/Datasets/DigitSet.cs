@@ -44,18 +44,6 @@ public sealed class DigitSet
     /// <summary>The label of digit <paramref name="index"/>.</summary>
     public int Label(int index) => _labels[index];
 
-    /// <summary>How many digits each class has.</summary>
-    public int[] ClassCounts()
-    {
-        var counts = new int[Classes];
-        foreach (var label in _labels)
-        {
-            counts[label]++;
-        }
-
-        return counts;
-    }
-
     /// <summary>The digits at <paramref name="indices"/>, in that order.</summary>
     public DigitSet Subset(IReadOnlyList<int> indices)
     {

@@ -10,9 +10,6 @@ public sealed record Activation(double Slope)
     /// <summary>tanh.</summary>
     public static readonly Activation Tanh = new(0.0);
 
-    /// <summary>True for plain tanh.</summary>
-    public bool IsTanh => Slope == 0;
-
     /// <summary>σ_ℓ(x) and σ_ℓ′(x).</summary>
     public (double Value, double Derivative) Evaluate(double x)
     {

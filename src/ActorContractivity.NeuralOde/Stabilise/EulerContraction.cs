@@ -55,8 +55,4 @@ public static class EulerContraction
         var bound = StepTarget(c, h) - 0.5 * h * beta * beta;
         return bound - 1e-12 * (1 + Math.Abs(bound));
     }
-
-    /// <summary>The bound on ‖I + hDA‖₂ that μ₂(DA) ≤ <paramref name="flowBound"/> gives: √(1 + 2hc′ + h²β²).</summary>
-    public static double StepNormBound(double flowBound, double h, double beta) =>
-        Math.Sqrt(1 + 2 * h * flowBound + h * h * beta * beta);
 }
