@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using ActorContractivity.Cli.Certify;
+using ActorContractivity.Cli.Cluster;
+using ActorContractivity.Cli.Loading;
 
 namespace ActorContractivity.Cli;
 
@@ -29,6 +31,8 @@ public static class CliApplication
             "Certifies the contractivity of neural ODEs: the largest interval of activation slopes on which the "
             + "flow provably contracts.");
         root.Subcommands.Add(CertifyCommand.Create(output, error));
+        root.Subcommands.Add(NodeCommand.Create(output, error));
+        root.Subcommands.Add(StatusCommand.Create(output, error));
         root.Subcommands.Add(Mnist.MnistCommand.Create(output, error));
 
         var parse = root.Parse(args);
@@ -48,6 +52,11 @@ public static class CliApplication
         try
         {
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (InputException e)
+        {
+            error.WriteLine(e.Message);
+            return BadInput;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

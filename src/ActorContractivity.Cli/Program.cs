@@ -1,3 +1,6 @@
 using ActorContractivity.Cli;
+using ActorContractivity.Cli.Cluster;
 
-return CliApplication.Run(args, Console.Out, Console.Error);
+var exitCode = CliApplication.Run(args, Console.Out, Console.Error);
+InProcessCluster.Stop();
+return exitCode;

@@ -67,4 +67,30 @@ public class InnerSolverTests
         Assert.Equal(serial.Value, parallel.Value);
         Assert.Equal(serial.Slopes, parallel.Slopes);
     }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(70)]
+    public void Climbs_run_one_at_a_time_in_reverse_order_and_finished_equal_the_inner_solve(int n)
+    {
+        var random = new Random(n);
+        var sample = new Sample(0, [RandomModels.Gaussian(random, n, n, 1 / Math.Sqrt(n), -1)]);
+        var options = new InnerOptions(Starts: 6, Seed: 4);
+        var whole = InnerSolver.Solve(sample, 2, 0.3, 1, null, options);
+
+        var starts = InnerSolver.StartPoints(n, 0.3, 1, options, 2, null);
+        var climbs = new Climb[starts.Count];
+        for (var s = starts.Count - 1; s >= 0; s--)
+        {
+            climbs[s] = InnerSolver.ClimbFrom(sample, 2, 0.3, 1, null, options with { MaxDegreeOfParallelism = 1 }, s,
+                starts[s], InnerSolver.PolishesEveryClimb(sample));
+        }
+
+        var pieced = InnerSolver.Finish(sample, 2, 0.3, 1, null, options, climbs);
+        Assert.Equal(whole.Value, pieced.Value);
+        Assert.Equal(whole.Slopes, pieced.Slopes);
+        Assert.Equal(whole.Gradient, pieced.Gradient);
+        Assert.Equal(whole.Evaluations, pieced.Evaluations);
+        Assert.Equal(whole.Climbs.Select(c => c.Slopes), pieced.Climbs.Select(c => c.Slopes));
+    }
 }

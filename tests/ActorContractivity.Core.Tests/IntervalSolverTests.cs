@@ -268,4 +268,43 @@ public class IntervalSolverTests
             Assert.InRange(answer.Lower!.Value - BisectedEnd(model, question), -1e-7, 1e-7);
         }
     }
+
+    [Fact]
+    public void The_outer_search_replayed_from_its_recorded_worst_cases_asks_the_same_boxes_and_answers_the_same()
+    {
+        var random = new Random(11);
+        var model = NeuralOdeModel.OneLayer(RandomModels.Gaussian(random, 30, 30, 1 / Math.Sqrt(30), -1.6));
+        var question = new IntervalQuestion();
+        var recorder = new RecordingOracle(IntervalSolver.CreateOracle(model, question, new InnerOptions()));
+        var answer = IntervalSolver.Solve(recorder, question);
+
+        var replayed = OuterSearch.Start(question);
+        foreach (var (box, worst) in recorder.Calls)
+        {
+            Assert.Equal(box, replayed.Box);
+            replayed = replayed.Advance(worst);
+        }
+
+        Assert.Equal(OuterPhase.Done, replayed.Phase);
+        Assert.Null(replayed.Box);
+        Assert.Equal(answer.BracketLow, replayed.Outcome!.Tuned);
+        Assert.Equal(answer.Steps, replayed.Outcome.Steps);
+        Assert.True(answer.Steps.Count > 3, "the search should need several outer steps");
+    }
+
+    private sealed class RecordingOracle(IWorstCaseOracle inner) : IWorstCaseOracle
+    {
+        public List<((double, double) Box, WorstCase Worst)> Calls { get; } = [];
+
+        public WorkCounts Counts => inner.Counts;
+
+        public string Method => inner.Method;
+
+        public WorstCase Evaluate(double lower, double upper)
+        {
+            var worst = inner.Evaluate(lower, upper);
+            Calls.Add(((lower, upper), worst));
+            return worst;
+        }
+    }
 }

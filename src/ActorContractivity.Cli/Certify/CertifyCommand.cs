@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using ActorContractivity.Cli.Cluster;
 using ActorContractivity.Cli.Loading;
 using ActorContractivity.Cli.Reporting;
+using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Norms;
 using ActorContractivity.Core.Outer;
@@ -45,9 +47,15 @@ public static class CertifyCommand
                 + "auto, unlimited otherwise); when they run out the answer is a bracket.",
         };
 
+        var cluster = new Option<string?>("--cluster")
+        {
+            Description = "Submit the job to the running cluster whose node listens at HOST:PORT and follow its "
+                + "progress (default: a one-node cluster inside this process).",
+        };
+
         var command = new Command("certify", "Find the largest slope interval on which the model provably contracts.");
         command.Arguments.Add(model);
-        foreach (var option in new Option[] { c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, budget, tolerance, json })
+        foreach (var option in new Option[] { c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, budget, tolerance, json, cluster })
         {
             command.Options.Add(option);
         }
@@ -75,7 +83,8 @@ public static class CertifyCommand
                         "off" => CertifyMode.Off,
                         _ => CertifyMode.Auto,
                     },
-                    parse.GetValue(budget)));
+                    parse.GetValue(budget)),
+                parse.GetValue(cluster));
             return Run(request, output, error);
         });
         return command;
@@ -89,8 +98,25 @@ public static class CertifyCommand
             Validate(request);
             var clock = Stopwatch.StartNew();
             var loaded = ModelLoader.Load(request.ModelPath);
-            var inner = new InnerOptions(Starts: request.Starts, Seed: request.Seed);
-            var answer = IntervalSolver.Solve(loaded.Model, request.Question, inner, request.Certify);
+            var job = new JobSettings(request.Question, new InnerOptions(Starts: request.Starts, Seed: request.Seed),
+                request.Certify);
+            var display = ProgressDisplay.For(error, plainWhenRedirected: request.Cluster is not null);
+            IntervalAnswer answer;
+            switch (ClusterRun.Run(loaded.Model, job, request.Cluster, display))
+            {
+                case JobRejected rejected:
+                    error.WriteLine($"{request.ModelPath}: {rejected.Reason.ReplaceLineEndings(" ")}");
+                    return CliApplication.BadInput;
+                case JobFailed failed:
+                    error.WriteLine($"internal error: {failed.Reason.ReplaceLineEndings(" ")}");
+                    return CliApplication.InternalError;
+                case JobCompleted completed:
+                    answer = completed.Answer;
+                    break;
+                case var other:
+                    throw new InvalidOperationException($"unexpected job outcome {other.GetType().Name}");
+            }
+
             clock.Stop();
 
             var report = CertifyReport.From(request, loaded, answer, clock.Elapsed);
@@ -110,6 +136,12 @@ public static class CertifyCommand
         catch (ArgumentException e)
         {
             error.WriteLine($"{request.ModelPath}: {e.Message.ReplaceLineEndings(" ")}");
+            return CliApplication.BadInput;
+        }
+        catch (TimeoutException)
+        {
+            error.WriteLine($"--cluster: no cluster node at '{request.Cluster}' accepted the job within "
+                + $"{ClusterRun.AcceptTimeout.TotalSeconds:0} s");
             return CliApplication.BadInput;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -141,6 +173,11 @@ public static class CertifyCommand
         if (request.JsonPath is { } path)
         {
             ValidateReportPath(path, request.ModelPath);
+        }
+
+        if (request.Cluster is { } address)
+        {
+            HostPort.Parse("--cluster", address);
         }
     }
 
@@ -209,7 +246,8 @@ public sealed record CertifyRequest(
     int Starts,
     int Seed,
     string? JsonPath,
-    CertifyOptions? CertifyOptions = null)
+    CertifyOptions? CertifyOptions = null,
+    string? Cluster = null)
 {
     /// <summary>The certification settings (auto with its default budget unless given).</summary>
     public CertifyOptions Certify => CertifyOptions ?? new CertifyOptions();

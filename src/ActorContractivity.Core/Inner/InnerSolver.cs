@@ -29,6 +29,21 @@ public sealed record InnerOptions(
 /// <param name="Vector">The top eigenvector at these slopes, or null.</param>
 public sealed record WarmStart(double[] Slopes, double[]? Vector);
 
+/// <summary>Where one start of the gradient search ended, and the work it spent (counted from its start).</summary>
+/// <param name="Evaluation">F, the eigenvector and the gradient at the vertex reached.</param>
+/// <param name="Slopes">The vertex reached.</param>
+/// <param name="Steps">Accepted gradient steps.</param>
+/// <param name="Evaluations">Objective evaluations (eigen solves).</param>
+/// <param name="Products">Products with J or Jᵀ.</param>
+public sealed record Climb(Evaluation Evaluation, double[] Slopes, int Steps, int Evaluations, long Products)
+{
+    /// <summary>F at the vertex reached.</summary>
+    public double Value => Evaluation.Value;
+
+    /// <summary>The top eigenvector there.</summary>
+    public double[] Vector => Evaluation.Vector;
+}
+
 /// <summary>The worst slope pattern found for one sample and one box.</summary>
 /// <param name="Value">F at <paramref name="Slopes"/> (recomputed there).</param>
 /// <param name="Slopes">The witness: flat D_1 … D_k, a vertex of the box.</param>
@@ -103,34 +118,78 @@ public static class InnerSolver
         }
 
         var starts = StartPoints(sample.DiagonalCount, lower, upper, options, sampleIndex, warm);
-        var results = new StartOutcome[starts.Count];
-
-        // The search compares values, so a looser eigen-tolerance suffices (the Ritz value's error is of the order
-        // of the squared residual); the witness is evaluated again at the full tolerance below.
-        var searchLanczos = options.Lanczos with
-        {
-            RelativeTolerance = Math.Max(options.Lanczos.RelativeTolerance, SearchTolerance),
-        };
+        var polishAll = PolishesEveryClimb(sample);
+        var climbs = new Climb[starts.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
-        var ascents = new Ascent[starts.Count];
         Parallel.For(0, starts.Count, parallel, s =>
-        {
-            var random = new Random(SeedFor(options.Seed, sampleIndex, s));
-            var objective = new SlopeObjective(sample, discreteStep, searchLanczos);
-            ascents[s] = new Ascent(objective, lower, upper, options, random);
-            results[s] = ascents[s].Climb(starts[s].Slopes, starts[s].Vector);
-        });
+            climbs[s] = ClimbFrom(sample, sampleIndex, lower, upper, discreteStep, options, s, starts[s], polishAll));
+        return Finish(sample, sampleIndex, lower, upper, discreteStep, options, climbs);
+    }
 
-        // Polishing costs a few eigen-solves per flip tried; on large samples only the best climbs are polished.
-        var polished = sample.DiagonalCount <= 64 ? starts.Count : Math.Min(starts.Count, PolishedStartsWhenLarge);
-        var toPolish = Enumerable.Range(0, starts.Count)
-            .OrderByDescending(s => results[s].Evaluation.Value).ThenBy(s => s).Take(polished).ToArray();
-        Parallel.ForEach(toPolish, parallel, s => results[s] = ascents[s].Polish(results[s]));
+    /// <summary>
+    /// True when every climb of the sample is polished right after it (at most 64 slopes); above that only the
+    /// best <see cref="PolishedStartsWhenLarge"/> climbs are, by <see cref="Finish"/>, once all are known.
+    /// </summary>
+    public static bool PolishesEveryClimb(Sample sample) => sample.DiagonalCount <= 64;
+
+    /// <summary>True when the box has one point or the sample is enumerated: one call of <see cref="Solve"/>.</summary>
+    public static bool IsSingleSolve(Sample sample, double lower, double upper, InnerOptions options) =>
+        lower == upper || sample.DiagonalCount <= options.EnumerationLimit;
+
+    /// <summary>
+    /// One start of the gradient search, independent of every other start: its random numbers come from the seed,
+    /// the sample and the start index only, so the starts of <see cref="Solve"/> may run anywhere, in any order.
+    /// </summary>
+    /// <param name="sample">The layers.</param>
+    /// <param name="sampleIndex">Index of the sample.</param>
+    /// <param name="lower">ℓ.</param>
+    /// <param name="upper">u.</param>
+    /// <param name="discreteStep">Explicit Euler step h, or null for the flow.</param>
+    /// <param name="options">Seed and budgets.</param>
+    /// <param name="startIndex">Index of the start in <see cref="StartPoints"/>.</param>
+    /// <param name="start">The start.</param>
+    /// <param name="polish">Polish the vertex reached (see <see cref="PolishesEveryClimb"/>).</param>
+    public static Climb ClimbFrom(
+        Sample sample, int sampleIndex, double lower, double upper, double? discreteStep, InnerOptions options,
+        int startIndex, WarmStart start, bool polish)
+    {
+        var random = new Random(SeedFor(options.Seed, sampleIndex, startIndex));
+        var ascent = new Ascent(new SlopeObjective(sample, discreteStep, SearchLanczos(options)), lower, upper,
+            options, random);
+        var climbed = ascent.Climb(start.Slopes, start.Vector);
+        return polish ? ascent.Polish(climbed) : climbed;
+    }
+
+    /// <summary>
+    /// Combines the climbs of every start (in start order) into the sample's result: polishes the best ones when
+    /// <see cref="PolishesEveryClimb"/> is false, takes the best (the first of equals) and evaluates it again at
+    /// the full eigen-tolerance. Deterministic in its inputs, wherever the climbs ran.
+    /// </summary>
+    public static InnerResult Finish(
+        Sample sample, int sampleIndex, double lower, double upper, double? discreteStep, InnerOptions options,
+        IReadOnlyList<Climb> climbs)
+    {
+        var results = climbs.ToArray();
+        if (!PolishesEveryClimb(sample))
+        {
+            // Polishing costs a few eigen-solves per flip tried; on large samples only the best climbs are
+            // polished. Each polish draws from its own seed, so it does not depend on where its climb ran.
+            var toPolish = Enumerable.Range(0, results.Length)
+                .OrderByDescending(s => results[s].Value).ThenBy(s => s)
+                .Take(Math.Min(results.Length, PolishedStartsWhenLarge)).ToArray();
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
+            Parallel.ForEach(toPolish, parallel, s =>
+            {
+                var random = new Random(SeedFor(options.Seed, sampleIndex, -3 - s));
+                var objective = new SlopeObjective(sample, discreteStep, SearchLanczos(options));
+                results[s] = new Ascent(objective, lower, upper, options, random, results[s]).Polish(results[s]);
+            });
+        }
 
         var best = 0;
         for (var s = 1; s < results.Length; s++)
         {
-            if (results[s].Evaluation.Value > results[best].Evaluation.Value)
+            if (results[s].Value > results[best].Value)
             {
                 best = s;
             }
@@ -138,7 +197,7 @@ public static class InnerSolver
 
         var winner = results[best];
         var final = new SlopeObjective(sample, discreteStep, options.Lanczos)
-            .Evaluate(winner.Slopes, winner.Evaluation.Vector, new Random(SeedFor(options.Seed, sampleIndex, -2)));
+            .Evaluate(winner.Slopes, winner.Vector, new Random(SeedFor(options.Seed, sampleIndex, -2)));
         return new InnerResult(
             final.Value,
             winner.Slopes,
@@ -151,10 +210,19 @@ public static class InnerSolver
             Products: results.Sum(r => r.Products) + final.Products,
             Vertices: 0)
         {
-            Climbs = results.OrderByDescending(r => r.Evaluation.Value)
-                .Select(r => new WarmStart(r.Slopes, r.Evaluation.Vector)).ToArray(),
+            Climbs = results.OrderByDescending(r => r.Value)
+                .Select(r => new WarmStart(r.Slopes, r.Vector)).ToArray(),
         };
     }
+
+    /// <summary>
+    /// The search compares values, so a looser eigen-tolerance suffices (the Ritz value's error is of the order
+    /// of the squared residual); the witness is evaluated again at the full tolerance by <see cref="Finish"/>.
+    /// </summary>
+    private static LanczosOptions SearchLanczos(InnerOptions options) => options.Lanczos with
+    {
+        RelativeTolerance = Math.Max(options.Lanczos.RelativeTolerance, SearchTolerance),
+    };
 
     /// <summary>Exact maximum by enumeration, then the eigenvector and gradient at the maximising vertex.</summary>
     public static InnerResult Enumerate(
@@ -190,7 +258,7 @@ public static class InnerSolver
     /// The starts in order: the warm starts, then D = uI, D = ℓI, the midpoint, then alternately random vertices
     /// and random points of the box, all drawn from the seed, up to the number of starts asked for.
     /// </summary>
-    internal static List<WarmStart> StartPoints(
+    public static List<WarmStart> StartPoints(
         int count, double lower, double upper, InnerOptions options, int sampleIndex, IReadOnlyList<WarmStart>? warm)
     {
         var wanted = Math.Max(options.Starts, 1);
@@ -222,18 +290,17 @@ public static class InnerSolver
     private static int SeedFor(int seed, int sampleIndex, int start) =>
         unchecked((seed * 1_000_003) ^ (sampleIndex * 7_919) ^ (start * 104_729 + 17));
 
-    private sealed record StartOutcome(Evaluation Evaluation, double[] Slopes, int Steps, int Evaluations, long Products);
-
     /// <summary>One start: projected gradient ascent, then vertex polish, repeated while a flip helps.</summary>
     private sealed class Ascent(
-        SlopeObjective objective, double lower, double upper, InnerOptions options, Random random)
+        SlopeObjective objective, double lower, double upper, InnerOptions options, Random random,
+        Climb? spent = null)
     {
-        private int _steps;
-        private int _evaluations;
-        private long _products;
+        private int _steps = spent?.Steps ?? 0;
+        private int _evaluations = spent?.Evaluations ?? 0;
+        private long _products = spent?.Products ?? 0;
 
         /// <summary>Climbs from a start to a vertex.</summary>
-        public StartOutcome Climb(double[] start, double[]? warmVector)
+        public Climb Climb(double[] start, double[]? warmVector)
         {
             var slopes = (double[])start.Clone();
             var current = Climb(slopes, Evaluate(slopes, warmVector));
@@ -241,14 +308,14 @@ public static class InnerSolver
         }
 
         /// <summary>Polishes a climbed vertex by single flips.</summary>
-        public StartOutcome Polish(StartOutcome climbed)
+        public Climb Polish(Climb climbed)
         {
             var slopes = (double[])climbed.Slopes.Clone();
             var current = Polish(slopes, climbed.Evaluation);
             return Outcome(current, slopes);
         }
 
-        private StartOutcome Outcome(Evaluation current, double[] slopes) =>
+        private Climb Outcome(Evaluation current, double[] slopes) =>
             new(current, slopes, _steps, _evaluations, _products);
 
         private Evaluation Evaluate(double[] slopes, double[]? warm)

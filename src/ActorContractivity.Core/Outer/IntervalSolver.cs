@@ -119,14 +119,9 @@ public static class IntervalSolver
     public static IntervalAnswer Solve(
         NeuralOdeModel model, IntervalQuestion question, InnerOptions inner, CertifyOptions certify)
     {
-        if (question.Validate() is { } problem)
+        if (Problem(model, question) is { } problem)
         {
-            throw new ArgumentException($"{problem.Option}: {problem.Problem}");
-        }
-
-        if (ScaleProblem(model, question) is { } scale)
-        {
-            throw new ArgumentException(scale);
+            throw new ArgumentException(problem);
         }
 
         var answer = Solve(CreateOracle(model, question, inner), question);
@@ -144,7 +139,7 @@ public static class IntervalSolver
     public static IntervalAnswer Certify(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, CertifyOptions certify)
     {
         var question = answer.Question;
-        if (certify.Mode == CertifyMode.Off || !answer.Feasible || answer.Status == CertificateStatus.Exact)
+        if (!NeedsCertification(answer, certify))
         {
             return answer;
         }
@@ -231,6 +226,11 @@ public static class IntervalSolver
             BranchAndBound = search.Summary(),
         };
     }
+
+    /// <summary>False when <see cref="Certify"/> returns the answer as it is: certification off, no interval, or
+    /// an answer already exact.</summary>
+    public static bool NeedsCertification(IntervalAnswer answer, CertifyOptions certify) =>
+        certify.Mode != CertifyMode.Off && answer.Feasible && answer.Status != CertificateStatus.Exact;
 
     /// <summary>The matrix cube bound bracket: the tuned end becomes the proven safe end ℓ_safe.</summary>
     private static IntervalAnswer WithBound(NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, double seconds)
@@ -376,151 +376,80 @@ public static class IntervalSolver
     }
 
     /// <summary>The oracle for the question's norm: the inner solver for μ₂, closed forms for μ₁ and μ∞.</summary>
+    /// <exception cref="ArgumentException">μ₁ or μ∞ is asked of a multilayer model.</exception>
     public static IWorstCaseOracle CreateOracle(NeuralOdeModel model, IntervalQuestion question, InnerOptions inner)
     {
-        if (question.Norm == LogNormKind.Two)
+        if (NormProblem(model, question) is { } problem)
         {
-            return new InnerSolverOracle(model, question.DiscreteStep, inner);
+            throw new ArgumentException(problem);
         }
 
-        var multilayer = model.Samples.Select((s, i) => (s, i)).FirstOrDefault(p => p.s.Layers.Count > 1);
-        if (multilayer.s is not null)
-        {
-            throw new ArgumentException(
-                $"--norm: μ₁ and μ∞ are supported for one-layer models only; sample {multilayer.i} has "
-                + $"{multilayer.s.Layers.Count} layers (use --norm 2)");
-        }
-
-        return new ClosedFormOracle(model, question.Norm, question.DiscreteStep);
+        return new SweepOracle(model, question, inner);
     }
 
-    /// <summary>Answers the question with a given oracle.</summary>
-    public static IntervalAnswer Solve(IWorstCaseOracle oracle, IntervalQuestion question)
+    /// <summary>Says why the question's norm does not apply to the model, or returns null.</summary>
+    public static string? NormProblem(NeuralOdeModel model, IntervalQuestion question)
     {
-        var c = question.C;
-        var steps = new List<OuterStep>();
-        var fixedEnd = question.Fixed;
-        var atFixed = oracle.Evaluate(fixedEnd, fixedEnd);
-        if (atFixed.Value > c || double.IsNaN(atFixed.Value))
+        var multilayer = model.Samples.Select((s, i) => (s, i)).FirstOrDefault(p => p.s.Layers.Count > 1);
+        if (question.Norm == LogNormKind.Two || multilayer.s is null)
         {
-            return Answer(oracle, question, false, null, atFixed, atFixed, steps, false, exact: true);
+            return null;
         }
 
-        var far = question.FarEnd;
-        var (farLower, farUpper) = question.Box(far);
-        var atFar = oracle.Evaluate(farLower, farUpper);
-        steps.Add(new OuterStep(far, atFar.Value, atFar.DerivativeAt(far), "far end"));
-        var exact = atFar.Exact;
-        if (atFar.Value <= c)
-        {
-            return Answer(oracle, question, true, far, atFixed, atFar, steps, true, exact);
-        }
-
-        var unsafeEnd = far;
-        var safeEnd = fixedEnd;
-        var safeWitness = atFixed;
-        var theta = far;
-        var current = atFar;
-        var widthTwoStepsAgo = double.PositiveInfinity;
-        var widthOneStepAgo = Math.Abs(safeEnd - unsafeEnd);
-        var previousMismatch = double.PositiveInfinity;
-        var stalls = 0;
-        for (var iteration = 0; iteration < 200 && Math.Abs(safeEnd - unsafeEnd) > question.Tolerance; iteration++)
-        {
-            // Newton keeps the lead while it either halves the bracket or halves |φ − c|. A single stall is
-            // forgiven: an inexact inner solve that finds a worse pattern at the new θ raises φ once without
-            // Newton being wrong, and a bisection step there would throw away its fast approach.
-            var mismatch = Math.Abs(current.Value - c);
-            var progressing = widthOneStepAgo <= 0.5 * widthTwoStepsAgo || mismatch <= 0.5 * previousMismatch;
-            stalls = progressing ? 0 : stalls + 1;
-            var (next, rule) = NextTheta(theta, current, c, unsafeEnd, safeEnd, question.Tolerance, stalls < 2);
-            previousMismatch = mismatch;
-            var (lower, upper) = question.Box(next);
-            var evaluation = oracle.Evaluate(lower, upper);
-            exact &= evaluation.Exact;
-            steps.Add(new OuterStep(next, evaluation.Value, evaluation.DerivativeAt(next), rule));
-            if (evaluation.Value > c)
-            {
-                unsafeEnd = next;
-            }
-            else
-            {
-                safeEnd = next;
-                safeWitness = evaluation;
-            }
-
-            theta = next;
-            current = evaluation;
-            widthTwoStepsAgo = widthOneStepAgo;
-            widthOneStepAgo = Math.Abs(safeEnd - unsafeEnd);
-        }
-
-        return Answer(oracle, question, true, safeEnd, atFixed, safeWitness, steps, false, exact);
+        return $"--norm: μ₁ and μ∞ are supported for one-layer models only; sample {multilayer.i} has "
+            + $"{multilayer.s.Layers.Count} layers (use --norm 2)";
     }
 
     /// <summary>
-    /// A Newton step from θ when it lands strictly inside the bracket and Newton has been making progress;
-    /// bisection otherwise. A step shorter than half the tolerance is lengthened to it so the bracket closes.
+    /// Says why the question cannot be asked of the model (invalid settings, a scale outside what the solvers
+    /// compute in, a norm that does not apply), as the message <see cref="Solve(NeuralOdeModel, IntervalQuestion,
+    /// InnerOptions, CertifyOptions)"/> would throw, or returns null.
     /// </summary>
-    private static (double Theta, string Rule) NextTheta(
-        double theta, WorstCase current, double c, double unsafeEnd, double safeEnd, double tolerance,
-        bool progressing)
+    public static string? Problem(NeuralOdeModel model, IntervalQuestion question)
     {
-        var midpoint = 0.5 * (unsafeEnd + safeEnd);
-        if (!progressing)
+        if (question.Validate() is { } invalid)
         {
-            return (midpoint, "bisection");
+            return $"{invalid.Option}: {invalid.Problem}";
         }
 
-        var derivative = current.DerivativeAt(theta);
-        if (derivative == 0 || !double.IsFinite(derivative))
-        {
-            return (midpoint, "bisection");
-        }
-
-        var newton = theta - (current.Value - c) / derivative;
-        var towardSafe = Math.Sign(safeEnd - unsafeEnd);
-        var minimumStep = 0.5 * tolerance;
-        if (Math.Abs(newton - theta) < minimumStep)
-        {
-            newton = theta + (current.Value > c ? towardSafe : -towardSafe) * minimumStep;
-        }
-
-        var inside = Math.Min(unsafeEnd, safeEnd) < newton && newton < Math.Max(unsafeEnd, safeEnd);
-        return inside ? (newton, "newton") : (midpoint, "bisection");
+        return ScaleProblem(model, question) ?? NormProblem(model, question);
     }
 
-    private static IntervalAnswer Answer(
-        IWorstCaseOracle oracle,
-        IntervalQuestion question,
-        bool feasible,
-        double? tuned,
-        WorstCase atFixed,
-        WorstCase witness,
-        IReadOnlyList<OuterStep> steps,
-        bool reachedLimit,
-        bool exact)
+    /// <summary>Answers the question with a given oracle, evaluating each box the outer iteration asks for.</summary>
+    public static IntervalAnswer Solve(IWorstCaseOracle oracle, IntervalQuestion question)
+    {
+        var search = OuterSearch.Start(question);
+        while (search.Box is { } box)
+        {
+            search = search.Advance(oracle.Evaluate(box.Lower, box.Upper));
+        }
+
+        return Answer(search.Outcome!, question, oracle.Method, oracle.Counts);
+    }
+
+    /// <summary>The uncertified answer of a finished outer iteration.</summary>
+    public static IntervalAnswer Answer(OuterOutcome outcome, IntervalQuestion question, string method, WorkCounts counts)
     {
         double? lower = null;
         double? upper = null;
-        if (tuned is { } t)
+        if (outcome.Tuned is { } t)
         {
             (lower, upper) = question.Box(t);
         }
 
         return new IntervalAnswer(
             question,
-            feasible,
+            outcome.Feasible,
             lower,
             upper,
-            exact ? CertificateStatus.Exact : CertificateStatus.Estimate,
-            tuned,
-            tuned,
-            reachedLimit,
-            atFixed.Value,
-            witness,
-            steps,
-            oracle.Method,
-            oracle.Counts);
+            outcome.Exact ? CertificateStatus.Exact : CertificateStatus.Estimate,
+            outcome.Tuned,
+            outcome.Tuned,
+            outcome.ReachedLimit,
+            outcome.AtFixed.Value,
+            outcome.Witness,
+            outcome.Steps,
+            method,
+            counts);
     }
 }

@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ActorContractivity.Cluster.Client;
+using ActorContractivity.Cluster.Hosting;
+using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Core.Model;
+
+namespace ActorContractivity.Cli.Cluster;
+
+/// <summary>
+/// Runs a certify job through a cluster: by default the <see cref="InProcessCluster"/> (the same actors, protocol
+/// and serializers as a real cluster), or the running cluster at <c>--cluster HOST:PORT</c>.
+/// </summary>
+public static class ClusterRun
+{
+    /// <summary>How long a running cluster has to accept a job before the command gives up.</summary>
+    public static readonly TimeSpan AcceptTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Runs the job and returns its outcome (completed, failed or rejected).</summary>
+    /// <exception cref="TimeoutException">The cluster at <paramref name="cluster"/> did not accept the job.</exception>
+    public static IJobMessage Run(NeuralOdeModel model, JobSettings job, string? cluster, ProgressDisplay display)
+    {
+        if (cluster is null)
+        {
+            var (system, gateway) = InProcessCluster.Get();
+            return display.Follow(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout));
+        }
+
+        var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
+        using var host = ContractivityNode.Client(settings);
+        host.Start();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var gateway = JobClient.Gateway(system, settings, cluster);
+            return display.Follow(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout));
+        }
+        finally
+        {
+            host.StopAsync().GetAwaiter().GetResult();
+        }
+    }
+}

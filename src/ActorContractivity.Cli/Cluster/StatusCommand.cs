@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ActorContractivity.Cli.Reporting;
+using ActorContractivity.Cluster.Client;
+using ActorContractivity.Cluster.Hosting;
+using ActorContractivity.Cluster.Protocol;
+
+namespace ActorContractivity.Cli.Cluster;
+
+/// <summary><c>actorcontractivity status [--cluster HOST:PORT] [JOB]</c>: the members and jobs of a cluster.</summary>
+public static class StatusCommand
+{
+    /// <summary>The node asked when no --cluster is given.</summary>
+    public const string DefaultCluster = "127.0.0.1:4053";
+
+    /// <summary>How long the node has to answer.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var cluster = new Option<string>("--cluster")
+        {
+            Description = "A node of the cluster, HOST:PORT.",
+            DefaultValueFactory = _ => DefaultCluster,
+        };
+        var job = new Argument<string?>("JOB") { Description = "Show this job only.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("status", "List the members of a cluster and its jobs.");
+        command.Options.Add(cluster);
+        command.Arguments.Add(job);
+        command.SetAction(parse => Run(HostPort.Parse("--cluster", parse.GetValue(cluster)!), parse.GetValue(job),
+            output, error));
+        return command;
+    }
+
+    private static int Run(string address, string? jobId, TextWriter output, TextWriter error)
+    {
+        var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
+        using var host = ContractivityNode.Client(settings);
+        host.Start();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var status = JobClient.StatusAsync(JobClient.Gateway(system, settings, address), jobId, Timeout)
+                .GetAwaiter().GetResult();
+            Write(output, status);
+            return CliApplication.Found;
+        }
+        catch (AskTimeoutException)
+        {
+            error.WriteLine($"--cluster: no node answered at {address} within {Timeout.TotalSeconds:0} s");
+            return CliApplication.BadInput;
+        }
+        finally
+        {
+            host.StopAsync().GetAwaiter().GetResult();
+        }
+    }
+
+    private static void Write(TextWriter output, ClusterStatus status)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var workers = status.LiveWorkers < 0 ? "unknown (no job manager answered)" : $"{status.LiveWorkers}";
+        output.WriteLine($"members: {status.Members.Count}, live workers: {workers}");
+        foreach (var member in status.Members)
+        {
+            output.WriteLine($"  {member.Address}  {member.Status}  [{string.Join(',', member.Roles)}]");
+        }
+
+        output.WriteLine($"jobs: {status.Jobs.Count}");
+        foreach (var job in status.Jobs)
+        {
+            var detail = job.State switch
+            {
+                "done" when job.Answer is { } a => a.Feasible
+                    ? string.Create(culture, $"[{a.Lower:G10}, {a.Upper:G10}] {CertifyReport.StatusName(a.Status)}")
+                    : "no interval exists",
+                "failed" => job.Failure ?? "",
+                _ => job.Progress is { } p ? ProgressDisplay.Describe(p) : "starting",
+            };
+            output.WriteLine(string.Create(culture, $"  {job.JobId}  {job.State}  {job.SubmittedUtc:u}  {detail}"));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using Akka.Actor;
+using ActorContractivity.Cluster.Hosting;
+using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Core.Model;
+
+namespace ActorContractivity.Cluster.Client;
+
+/// <summary>
+/// Submits jobs to a cluster's gateway and follows them: a short-lived watcher actor submits, resubmits until the
+/// job is accepted (the job manager may be moving), asks again to watch every few seconds (so a coordinator that
+/// restarted elsewhere keeps reporting), passes progress on, and ends with the job's outcome.
+/// </summary>
+public static class JobClient
+{
+    /// <summary>How often the watcher repeats its submission or its watch request.</summary>
+    public static readonly TimeSpan RepeatEvery = TimeSpan.FromSeconds(2);
+
+    /// <summary>The gateway of the node at HOST:PORT.</summary>
+    public static ActorSelection Gateway(ActorSystem system, ContractivitySettings settings, string hostPort) =>
+        system.ActorSelection(
+            $"{(settings.Tls.Enabled ? "akka.ssl.tcp" : "akka.tcp")}://{settings.SystemName}@{hostPort}/user/{Hosting.Gateway.Name}");
+
+    /// <summary>
+    /// Runs a job and returns its outcome: <see cref="JobCompleted"/>, <see cref="JobFailed"/> or
+    /// <see cref="JobRejected"/>; the task fails with a <see cref="TimeoutException"/> when the job is not accepted
+    /// within <paramref name="acceptTimeout"/>. <paramref name="progress"/> is called from an actor thread.
+    /// </summary>
+    public static Task<IJobMessage> RunAsync(
+        ActorSystem system, ICanTell gateway, NeuralOdeModel model, JobSettings settings, Action<JobProgress> progress,
+        TimeSpan acceptTimeout, string? jobId = null)
+    {
+        var outcome = new TaskCompletionSource<IJobMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = jobId ?? Guid.NewGuid().ToString("N")[..12];
+        var data = ModelCodec.ToJobData(model);
+        var deadline = DateTime.UtcNow + acceptTimeout;
+        system.ActorOf(Props.Create(() => new Watcher(gateway, id, settings, data, progress, outcome, deadline)));
+        return outcome.Task;
+    }
+
+    /// <summary>Asks a gateway for the jobs and members it knows.</summary>
+    public static Task<ClusterStatus> StatusAsync(ActorSelection gateway, string? jobId, TimeSpan timeout) =>
+        gateway.Ask<ClusterStatus>(new GetClusterStatus(jobId), timeout);
+
+    private sealed class Watcher : ReceiveActor, IWithTimers
+    {
+        private bool _accepted;
+
+        public Watcher(
+            ICanTell gateway, string jobId, JobSettings settings, JobData data, Action<JobProgress> progress,
+            TaskCompletionSource<IJobMessage> outcome, DateTime acceptBy)
+        {
+            var submit = new SubmitJob(jobId, settings, data, Self);
+            Receive<Repeat>(_ =>
+            {
+                if (!_accepted && DateTime.UtcNow > acceptBy)
+                {
+                    outcome.TrySetException(new TimeoutException("no cluster accepted the job"));
+                    Context.Stop(Self);
+                    return;
+                }
+
+                gateway.Tell(_accepted ? new WatchJob(jobId, Self) : submit, Self);
+            });
+            Receive<JobAccepted>(_ => _accepted = true);
+            Receive<JobProgress>(progress);
+            Receive<JobCompleted>(done => Finish(outcome, done));
+            Receive<JobFailed>(failed => Finish(outcome, failed));
+            Receive<JobRejected>(rejected => Finish(outcome, rejected));
+            gateway.Tell(submit, Self);
+        }
+
+        public ITimerScheduler Timers { get; set; } = null!;
+
+        protected override void PreStart() => Timers.StartPeriodicTimer("repeat", Repeat.Instance, RepeatEvery);
+
+        private void Finish(TaskCompletionSource<IJobMessage> outcome, IJobMessage message)
+        {
+            outcome.TrySetResult(message);
+            Context.Stop(Self);
+        }
+
+        private sealed class Repeat
+        {
+            public static readonly Repeat Instance = new();
+        }
+    }
+}

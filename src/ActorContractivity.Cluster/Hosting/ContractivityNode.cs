@@ -1,0 +1,80 @@
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ActorContractivity.Cluster.Workers;
+
+namespace ActorContractivity.Cluster.Hosting;
+
+/// <summary>Builds the host of a cluster node, of the one-node cluster inside <c>certify</c>, or of a client.</summary>
+public static class ContractivityNode
+{
+    /// <summary>
+    /// The settings of the one-node cluster that <c>certify</c> runs in its own process: loopback, any free port,
+    /// both roles, one worker per core, the journal in memory.
+    /// </summary>
+    public static ContractivitySettings InProcess(int workers = 0)
+    {
+        var settings = new ContractivitySettings();
+        settings.Node.Host = "127.0.0.1";
+        settings.Node.Port = 0;
+        settings.Workers.Count = workers;
+        settings.Workers.InnerThreads = 1;
+        settings.Persistence.Provider = PersistenceProviders.Memory;
+        return settings;
+    }
+
+    /// <summary>The host of a cluster node with the given settings.</summary>
+    /// <param name="settings">The node's settings.</param>
+    /// <param name="quiet">Log nothing (the in-process cluster of <c>certify</c>), else log at info to stdout.</param>
+    /// <param name="run">How workers run tasks (tests inject failures here).</param>
+    public static IHost Build(ContractivitySettings settings, bool quiet, RunTask? run = null)
+    {
+        var builder = new HostBuilder();
+        builder.ConfigureServices(services => services.AddAkka(settings.SystemName, akka =>
+        {
+            Logging(akka, quiet);
+            if (quiet)
+            {
+                // The one-node cluster has no peer to wait for: gossip and singleton hand-over run at once, and it
+                // stops without leaving the cluster gracefully (there is nobody to hand over to).
+                akka.AddHocon(
+                    """
+                    akka.cluster.periodic-tasks-initial-delay = 0s
+                    akka.cluster.leader-actions-interval = 50ms
+                    akka.cluster.gossip-interval = 100ms
+                    akka.coordinated-shutdown.run-by-actor-system-terminate = off
+                    """, HoconAddMode.Prepend);
+            }
+
+            akka.WithContractivitySerialization()
+                .WithContractivityRemoting(settings, settings.Node.Port)
+                .WithContractivityCluster(settings)
+                .WithJobJournal(settings.Persistence)
+                .WithJobManager(settings, quiet ? TimeSpan.FromMilliseconds(50) : null)
+                .WithContractivityWorkers(settings, run);
+        }));
+        return builder.Build();
+    }
+
+    /// <summary>The host of a client: remoting only, to reach a cluster's gateway.</summary>
+    public static IHost Client(ContractivitySettings settings)
+    {
+        var builder = new HostBuilder();
+        builder.ConfigureServices(services => services.AddAkka($"{settings.SystemName}-client", akka =>
+        {
+            Logging(akka, quiet: true);
+            akka.WithContractivitySerialization()
+                .AddHocon("akka.actor.provider = remote", HoconAddMode.Prepend)
+                .WithContractivityRemoting(settings, 0);
+        }));
+        return builder.Build();
+    }
+
+    private static void Logging(AkkaConfigurationBuilder akka, bool quiet) =>
+        akka.AddHocon(
+            quiet
+                ? "akka { loglevel = OFF, stdout-loglevel = OFF, log-dead-letters = off, "
+                  + "log-dead-letters-during-shutdown = off }"
+                : "akka { loglevel = INFO, stdout-loglevel = WARNING, log-dead-letters = off }",
+            HoconAddMode.Prepend);
+}

@@ -1,0 +1,171 @@
+using Akka.Actor;
+using ActorContractivity.Core.Inner;
+using ActorContractivity.Core.Outer;
+
+namespace ActorContractivity.Cluster.Protocol;
+
+// Every message that crosses the wire between a client, the job manager, a job's coordinator, the task
+// dispatcher and the workers. Tasks carry indices and the small per-step state (warm starts), never weights:
+// those travel once per node and job as JobData.
+
+/// <summary>Any message of the cluster's protocols (serialized by Hyperion unless bound otherwise).</summary>
+public interface IContractivityMessage;
+
+/// <summary>A message about one job.</summary>
+public interface IJobMessage : IContractivityMessage
+{
+    /// <summary>The job.</summary>
+    string JobId { get; }
+}
+
+/// <summary>What is asked of a model: the question, the inner search settings and how to certify.</summary>
+public sealed record JobSettings(IntervalQuestion Question, InnerOptions Inner, CertifyOptions Certify);
+
+/// <summary>A model's weights as raw little-endian bytes (<see cref="ModelCodec"/>) and their SHA-256.</summary>
+public sealed record JobData(byte[] Model, string Hash);
+
+// --- client ↔ cluster ---------------------------------------------------------------------------------------
+
+/// <summary>Submits a job; resubmitting the same id only watches it. Replies go to <paramref name="Watcher"/>.</summary>
+public sealed record SubmitJob(string JobId, JobSettings Settings, JobData Data, IActorRef Watcher) : IJobMessage;
+
+/// <summary>Asks for the progress and the outcome of a job to be sent to <paramref name="Watcher"/>.</summary>
+public sealed record WatchJob(string JobId, IActorRef Watcher) : IJobMessage;
+
+/// <summary>The job was accepted (or was already known).</summary>
+public sealed record JobAccepted(string JobId) : IJobMessage;
+
+/// <summary>The job fails validation; <paramref name="Reason"/> is the message the local command prints.</summary>
+public sealed record JobRejected(string JobId, string Reason) : IJobMessage;
+
+/// <summary>How far a job is.</summary>
+/// <param name="JobId">The job.</param>
+/// <param name="Phase">"searching", "certifying", "done" or "failed".</param>
+/// <param name="OuterStep">Boxes evaluated so far.</param>
+/// <param name="Theta">The tuned end being evaluated.</param>
+/// <param name="SafeEnd">The best tuned end found so far that keeps the bound.</param>
+/// <param name="Phi">φ at the last box evaluated.</param>
+/// <param name="TasksDone">Tasks finished over the whole job.</param>
+/// <param name="TasksTotal">Tasks issued over the whole job.</param>
+/// <param name="LiveWorkers">Workers registered with the dispatcher.</param>
+public sealed record JobProgress(
+    string JobId, string Phase, int OuterStep, double? Theta, double? SafeEnd, double? Phi, int TasksDone,
+    int TasksTotal, int LiveWorkers) : IJobMessage;
+
+/// <summary>The job finished with this (certified) answer.</summary>
+public sealed record JobCompleted(string JobId, IntervalAnswer Answer) : IJobMessage;
+
+/// <summary>The job failed: a task failed on every attempt, or the job could not run.</summary>
+public sealed record JobFailed(string JobId, string Reason) : IJobMessage;
+
+/// <summary>Asks a node for the jobs and members it knows; the reply is a <see cref="ClusterStatus"/>.</summary>
+public sealed record GetClusterStatus(string? JobId) : IContractivityMessage;
+
+/// <summary>The job manager's answer to a status request (before the members are added).</summary>
+public sealed record JobList(IReadOnlyList<JobSummary> Jobs, int LiveWorkers) : IContractivityMessage;
+
+/// <summary>What one job is doing.</summary>
+public sealed record JobSummary(
+    string JobId, string State, DateTime SubmittedUtc, JobProgress? Progress, IntervalAnswer? Answer, string? Failure);
+
+/// <summary>One member of the cluster.</summary>
+public sealed record MemberSummary(string Address, string Status, IReadOnlyList<string> Roles);
+
+/// <summary>A node's answer to <see cref="GetClusterStatus"/>.</summary>
+public sealed record ClusterStatus(IReadOnlyList<JobSummary> Jobs, IReadOnlyList<MemberSummary> Members, int LiveWorkers)
+    : IContractivityMessage;
+
+// --- coordinator ↔ dispatcher -------------------------------------------------------------------------------
+
+/// <summary>One piece of work; results are deterministic in the task and the job, so any attempt may answer.</summary>
+public abstract record TaskSpec(string TaskId);
+
+/// <summary>One sample's worst case in one box by a single call (enumeration, a point box, a closed form).</summary>
+public sealed record SolveSampleTask(string TaskId, int Sample, double Lower, double Upper, WarmStart[]? Warm)
+    : TaskSpec(TaskId);
+
+/// <summary>One start of the gradient search of one sample in one box.</summary>
+public sealed record ClimbTask(
+    string TaskId, int Sample, double Lower, double Upper, int Start, WarmStart From, bool Polish) : TaskSpec(TaskId);
+
+/// <summary>Combines the climbs of one sample (in start order) into its worst case.</summary>
+public sealed record FinishTask(string TaskId, int Sample, double Lower, double Upper, Climb[] Climbs)
+    : TaskSpec(TaskId);
+
+/// <summary>Certifies the answer of the outer iteration (branch and bound, the matrix cube bound).</summary>
+public sealed record CertifyTask(string TaskId, IntervalAnswer Estimate) : TaskSpec(TaskId);
+
+/// <summary>What a task produced.</summary>
+public abstract record TaskOutcome;
+
+/// <summary>A sample's worst case (from <see cref="SolveSampleTask"/> or <see cref="FinishTask"/>).</summary>
+public sealed record SampleSolved(InnerResult Result) : TaskOutcome;
+
+/// <summary>Where a start's climb ended.</summary>
+public sealed record Climbed(Climb Climb) : TaskOutcome;
+
+/// <summary>The certified answer.</summary>
+public sealed record Certified(IntervalAnswer Answer) : TaskOutcome;
+
+/// <summary>Queues tasks of a job; tasks already queued, running or done are not queued twice.</summary>
+public sealed record EnqueueTasks(string JobId, string DataHash, IReadOnlyList<TaskSpec> Tasks) : IJobMessage;
+
+/// <summary>The first result of a task, forwarded to its job's coordinator.</summary>
+public sealed record TaskCompleted(string JobId, string TaskId, TaskOutcome Outcome, int LiveWorkers) : IJobMessage;
+
+/// <summary>A task failed on every attempt; <paramref name="Message"/> is the last failure.</summary>
+public sealed record TaskGaveUp(string JobId, string TaskId, string Message) : IJobMessage;
+
+/// <summary>The job ended: its queued tasks are dropped and late results ignored.</summary>
+public sealed record ForgetJob(string JobId) : IJobMessage;
+
+// --- dispatcher ↔ worker (pull) -------------------------------------------------------------------------------
+
+/// <summary>An idle worker asks for work (repeated while it stays idle, so a new dispatcher learns of it).</summary>
+public sealed record RequestWork(IActorRef Worker) : IContractivityMessage;
+
+/// <summary>A task leased to a worker.</summary>
+public sealed record WorkAssigned(string JobId, string TaskId, int Attempt, string DataHash, TaskSpec Task)
+    : IJobMessage;
+
+/// <summary>The worker is still computing: its lease is extended.</summary>
+public sealed record WorkInProgress(string JobId, string TaskId, int Attempt) : IJobMessage;
+
+/// <summary>The worker finished the task; it is idle again (a completion is also a request for work).</summary>
+public sealed record WorkCompleted(string JobId, string TaskId, int Attempt, TaskOutcome Outcome) : IJobMessage;
+
+/// <summary>The task threw on the worker; it is retried until the attempts run out.</summary>
+public sealed record WorkFailed(string JobId, string TaskId, int Attempt, string Message) : IJobMessage;
+
+/// <summary>The worker cannot take the task now (busy, or the job's data is unavailable); not a failure.</summary>
+public sealed record WorkRejected(string JobId, string TaskId, int Attempt) : IJobMessage;
+
+// --- job data (once per node and job) -------------------------------------------------------------------------
+
+/// <summary>A node asks for a job's data by content hash.</summary>
+public sealed record FetchJobData(string JobId, string Hash) : IJobMessage;
+
+/// <summary>A job's settings and weights (serialized as raw bytes by <c>JobDataSerializer</c>).</summary>
+public sealed record JobDataReply(string JobId, JobSettings Settings, JobData Data) : IJobMessage;
+
+// --- persisted events ---------------------------------------------------------------------------------------
+
+/// <summary>An event of the job journal (job manager or coordinator).</summary>
+public interface IJobEvent
+{
+    /// <summary>The job.</summary>
+    string JobId { get; }
+}
+
+/// <summary>The job manager accepted a job: its settings and weights are kept with it.</summary>
+public sealed record JobRegistered(string JobId, JobSettings Settings, JobData Data, DateTime SubmittedUtc) : IJobEvent;
+
+/// <summary>A job ended with an answer or a failure.</summary>
+public sealed record JobEnded(string JobId, IntervalAnswer? Answer, string? Failure) : IJobEvent;
+
+/// <summary>
+/// Every sample's worst case in one box of the outer iteration (in sample order): replaying these through the
+/// outer search and the sweep state rebuilds the coordinator exactly.
+/// </summary>
+public sealed record BoxEvaluated(string JobId, int Step, double Lower, double Upper, InnerResult[] Results)
+    : IJobEvent;

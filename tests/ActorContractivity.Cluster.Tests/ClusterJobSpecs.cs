@@ -1,0 +1,104 @@
+using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Cluster.Workers;
+using ActorContractivity.Core.Inner;
+using ActorContractivity.Core.Model;
+using ActorContractivity.Core.Outer;
+
+namespace ActorContractivity.Cluster.Tests;
+
+/// <summary>Whole jobs on a one-node cluster against the single-process Core.</summary>
+public sealed class ClusterJobSpecs
+{
+    public static TheoryData<int, int, string> Models => new()
+    {
+        { 6, 12, "off" },  // enumerated samples: one solve task per sample
+        { 5, 30, "off" },  // gradient search: a climb task per start, then a finish task per sample
+        { 2, 70, "off" },  // above 64 slopes: the finish task polishes the best climbs
+        { 3, 30, "bound" }, // certified by the matrix cube bound in a certify task
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void A_cluster_job_answers_bit_for_bit_what_the_single_process_solver_answers(
+        int samples, int n, string certify)
+    {
+        var model = TestModels.TimeSampled(samples, n, seed: samples * 100 + n);
+        var job = Job(certify == "bound" ? CertifyMode.Bound : CertifyMode.Off);
+        var local = IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify);
+
+        using var node = new TestNode();
+        var answer = Assert.IsType<JobCompleted>(node.Run(model, job)).Answer;
+
+        AssertSame(local, answer);
+    }
+
+    [Fact]
+    public void A_task_that_throws_once_is_retried_and_the_job_still_gets_the_single_process_answer()
+    {
+        var model = TestModels.TimeSampled(3, 30, seed: 7);
+        var job = Job(CertifyMode.Off);
+        var thrown = 0;
+        RunTask flaky = (m, s, task, threads) =>
+            task.TaskId == "2/climb/1/3" && Interlocked.Increment(ref thrown) == 1
+                ? throw new InvalidOperationException("injected failure")
+                : TaskRunner.Run(m, s, task, threads);
+
+        using var node = new TestNode(run: flaky);
+        var answer = Assert.IsType<JobCompleted>(node.Run(model, job)).Answer;
+
+        Assert.Equal(2, thrown);
+        AssertSame(IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify), answer);
+    }
+
+    [Fact]
+    public void A_task_that_throws_on_every_attempt_fails_the_job_with_its_message()
+    {
+        var model = TestModels.TimeSampled(2, 30, seed: 8);
+        var attempts = 0;
+        RunTask broken = (m, s, task, threads) =>
+            task.TaskId == "1/climb/0/2"
+                ? throw new InvalidOperationException($"injected failure {Interlocked.Increment(ref attempts)}")
+                : TaskRunner.Run(m, s, task, threads);
+
+        using var node = new TestNode(run: broken);
+        var failed = Assert.IsType<JobFailed>(node.Run(model, Job(CertifyMode.Off)));
+
+        Assert.Equal(node.Settings.Dispatch.MaxAttempts, attempts);
+        Assert.Equal("task 1/climb/0/2 failed: InvalidOperationException: injected failure 3", failed.Reason);
+    }
+
+    [Fact]
+    public void A_job_that_fails_validation_is_rejected_with_the_message_of_the_single_process_solver()
+    {
+        var model = NeuralOdeModel.OneLayer(Matrix.FromRowMajor(2, 2, [1e80, 0, 0, 1e80]));
+        var job = Job(CertifyMode.Off);
+        var expected = Assert.Throws<ArgumentException>(() =>
+            IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify)).Message;
+
+        using var node = new TestNode();
+        var rejected = Assert.IsType<JobRejected>(node.Run(model, job));
+
+        Assert.Equal(expected, rejected.Reason);
+        Assert.Contains("outside 1e-75 … 1e75", rejected.Reason, StringComparison.Ordinal);
+    }
+
+    internal static JobSettings Job(CertifyMode certify) =>
+        new(new IntervalQuestion(), new InnerOptions(Starts: 6, Seed: 3), new CertifyOptions(certify));
+
+    internal static void AssertSame(IntervalAnswer expected, IntervalAnswer actual)
+    {
+        Assert.Equal(expected.Feasible, actual.Feasible);
+        Assert.Equal(expected.Lower, actual.Lower);
+        Assert.Equal(expected.Upper, actual.Upper);
+        Assert.Equal(expected.BracketLow, actual.BracketLow);
+        Assert.Equal(expected.BracketHigh, actual.BracketHigh);
+        Assert.Equal(expected.Status, actual.Status);
+        Assert.Equal(expected.Steps, actual.Steps);
+        Assert.Equal(expected.Witness.Value, actual.Witness.Value);
+        Assert.Equal(expected.Witness.SampleIndex, actual.Witness.SampleIndex);
+        Assert.Equal(expected.Witness.Slopes, actual.Witness.Slopes);
+        Assert.Equal(expected.Method, actual.Method);
+        Assert.Equal(expected.Counts, actual.Counts);
+        Assert.Equal(expected.Certificate?.SafeEnd, actual.Certificate?.SafeEnd);
+    }
+}
