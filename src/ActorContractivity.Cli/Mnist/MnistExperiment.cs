@@ -307,8 +307,12 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
             : null;
         return new CertificateInfo(c, h, beta, flowBound, feasible, lower,
             feasible ? root.GetProperty("status").GetString()! : "no interval", bracket,
-            root.GetProperty("logNormAtFixed").GetDouble(), hash, ModelDirectory.CertifyReport);
+            Number(root.GetProperty("logNormAtFixed")), hash, ModelDirectory.CertifyReport);
     }
+
+    /// <summary>A number of a report; the report writes a number that is not finite as null.</summary>
+    private static double Number(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Number ? element.GetDouble() : double.NaN;
 
     /// <summary>A number as it reads in the summaries.</summary>
     public static string F(double value) => (value + 0.0).ToString("G6", CultureInfo.InvariantCulture);
