@@ -70,9 +70,9 @@ public sealed class ClusterJobSpecs
     [Fact]
     public void A_job_that_fails_validation_is_rejected_with_the_message_of_the_single_process_solver()
     {
-        // Flows are solved at unit scale whatever their weights; an Euler step's scale is still refused.
+        // An Euler step is not rescaled (‖I + hDJ‖ is relative to 1), so h·J at 1e79 is refused.
         var model = NeuralOdeModel.OneLayer(Matrix.FromRowMajor(2, 2, [1e80, 0, 0, 1e80]));
-        var job = Job(CertifyMode.Off) with { Question = new IntervalQuestion(DiscreteStep: 1) };
+        var job = Job(CertifyMode.Off) with { Question = new IntervalQuestion(DiscreteStep: 0.1) };
         var expected = Assert.Throws<ArgumentException>(() =>
             IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify)).Message;
 
