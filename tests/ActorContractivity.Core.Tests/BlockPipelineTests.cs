@@ -120,8 +120,9 @@ public class BlockPipelineTests
         climb.Backward(x, pjtx);
         Assert.Equal(jx, pjx);
         Assert.Equal(jtx, pjtx);
-        Assert.Equal(RandomModels.Jacobian(sample, slopes).Multiply(new MathNet.Numerics.LinearAlgebra.Double.DenseVector(x))
-            .ToArray(), pjx, (a, b) => Math.Abs(a - b) < 1e-12);
+        var dense = RandomModels.Jacobian(sample, slopes);
+        Assert.Equal(dense.Multiply(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(x)).ToArray(),
+            pjx, (a, b) => Math.Abs(a - b) < 1e-12);
     }
 
     [Fact]
@@ -138,7 +139,8 @@ public class BlockPipelineTests
         {
             // Forward and backward: the layer widths at the block's ends; nothing else ever carries a vector.
             var shape = recorder.Inner.Shape;
-            Assert.All(recorder.Vectors, length => Assert.Contains(length, new[] { shape.InputWidth, shape.OutputWidth }));
+            int[] ends = [shape.InputWidth, shape.OutputWidth];
+            Assert.All(recorder.Vectors, length => Assert.Contains(length, ends));
             Assert.All(recorder.Vectors, length => Assert.Contains(length, widths));
 
             // Slopes cross only to open a climb (3 starts, the final evaluation) and to gather its outcome, against

@@ -136,7 +136,8 @@ public class PlacementPlannerTests
             var after = PlacementPlanner.Replan(before, left);
             var fewest = candidates.Min(before.MovedBytes);
             Assert.Equal(fewest, before.MovedBytes(after));
-            Assert.Equal(candidates.Where(p => before.MovedBytes(p) == fewest).Min(p => Load(p, left)), Load(after, left));
+            var fewestMoved = candidates.Where(p => before.MovedBytes(p) == fewest);
+            Assert.Equal(fewestMoved.Min(p => Load(p, left)), Load(after, left));
         }
     }
 

@@ -20,7 +20,7 @@ public static class GenerateCommand
     /// <summary>Builds the command with its two kinds of model.</summary>
     public static Command Create(TextWriter output)
     {
-        var command = new Command("generate", "Write a seeded deep model (.npy layers and a manifest) to try the tool.");
+        var command = new Command("generate", "Write a seeded deep model (.npy layers, a manifest) to try the tool.");
         command.Subcommands.Add(ResNet(output));
         command.Subcommands.Add(Deep(output));
         return command;
@@ -46,7 +46,7 @@ public static class GenerateCommand
                 [(0.0, SyntheticModels.Deep(layers, width, seed))],
                 (_, layer) => $"layer{Numbered(layer + 1, layers)}.npy"));
 
-    /// <summary>What one kind of model writes: its layer count, a description, the samples and the file names.</summary>
+    /// <summary>What one kind of model writes: its layer count, description, samples and file names.</summary>
     private sealed record Layout(
         long Layers,
         string Shape,
@@ -65,7 +65,7 @@ public static class GenerateCommand
             CheckSize(count.Name, n, w);
             var model = layout(n, w, parse.GetValue(seed));
             CheckBytes(count.Name, n, w, model.Layers);
-            var written = ModelDirectory.Write(parse.GetValue(directory)!, parse.GetValue(force), model.Samples,
+            var written = LayerDirectory.Write(parse.GetValue(directory)!, parse.GetValue(force), model.Samples,
                 model.FileName);
             return Report(output, written, model.Shape);
         });
@@ -121,7 +121,7 @@ public static class GenerateCommand
         index.ToString("D" + Math.Max(2, count.ToString(CultureInfo.InvariantCulture).Length),
             CultureInfo.InvariantCulture);
 
-    private static int Report(TextWriter output, ModelDirectory.Written written, string shape)
+    private static int Report(TextWriter output, LayerDirectory.Written written, string shape)
     {
         var size = written.Bytes >= 1_000_000
             ? string.Create(CultureInfo.InvariantCulture, $"{written.Bytes / 1e6:F1} MB")

@@ -54,7 +54,8 @@ public sealed class BlockClimb : IJacobianProducts, IDisposable
     /// F and the top eigenvector at the trial slopes, the eigen-solver driving the pipeline; each block keeps its
     /// gradient slice.
     /// </summary>
-    internal Measurement Evaluate(double? discreteStep, LanczosOptions lanczos, ReadOnlySpan<double> warm, Random random)
+    internal Measurement Evaluate(
+        double? discreteStep, LanczosOptions lanczos, ReadOnlySpan<double> warm, Random random)
     {
         var measured = SlopeObjective.Measure(this, discreteStep, lanczos, warm, random);
         foreach (var block in Blocks)
@@ -139,7 +140,7 @@ public sealed class BlockClimb : IJacobianProducts, IDisposable
         return BitConverter.Int64BitsToDouble(hi);
     }
 
-    /// <summary>The <paramref name="limit"/> most promising flips over all blocks (see <see cref="ILayerBlock"/>).</summary>
+    /// <summary>The <paramref name="limit"/> most promising flips over all blocks.</summary>
     public IReadOnlyList<FlipCandidate> FlipCandidates(int limit, double value, ReadOnlySpan<double> vector)
     {
         var all = new List<FlipCandidate>();

@@ -26,8 +26,8 @@ public sealed class BlockPipeline
             var shape = blocks[b].Shape;
             if (shape.FirstLayer != layer || shape.SlopeOffset != slope)
             {
-                throw new ArgumentException($"block {b} starts at layer {shape.FirstLayer} and slope {shape.SlopeOffset}; "
-                    + $"the blocks before it end at layer {layer} and slope {slope}");
+                throw new ArgumentException($"block {b} starts at layer {shape.FirstLayer} and slope "
+                    + $"{shape.SlopeOffset}; the blocks before it end at layer {layer} and slope {slope}");
             }
 
             if (b > 0 && shape.InputWidth != blocks[b - 1].Shape.OutputWidth)
@@ -41,8 +41,8 @@ public sealed class BlockPipeline
 
         if (blocks[^1].Shape.OutputWidth != blocks[0].Shape.InputWidth)
         {
-            throw new ArgumentException($"the last block has {blocks[^1].Shape.OutputWidth} outputs but the first takes "
-                + $"{blocks[0].Shape.InputWidth} inputs; J must map the state to itself");
+            throw new ArgumentException($"the last block has {blocks[^1].Shape.OutputWidth} outputs but the first "
+                + $"takes {blocks[0].Shape.InputWidth} inputs; J must map the state to itself");
         }
 
         Blocks = blocks;
@@ -71,8 +71,8 @@ public sealed class BlockPipeline
     {
         if (layersPerBlock.Any(c => c <= 0) || layersPerBlock.Sum() != sample.Layers.Count)
         {
-            throw new ArgumentException($"block sizes [{string.Join(", ", layersPerBlock)}] must be positive and add up "
-                + $"to the {sample.Layers.Count} layers");
+            throw new ArgumentException($"block sizes [{string.Join(", ", layersPerBlock)}] must be positive and add "
+                + $"up to the {sample.Layers.Count} layers");
         }
 
         var blocks = new List<ILayerBlock>();
@@ -98,6 +98,9 @@ public sealed class BlockPipeline
             throw new ArgumentException($"a climb needs {SlopeCount} slopes, got {slopes.Length}");
         }
 
+        // Limitation: a climb's slopes are scattered to the blocks when it opens and gathered when it ends (a Climb
+        // carries them, for warm starts and reports): O(slopes) doubles per climb, small beside the weights but more
+        // than the vectors in between; keeping them in the blocks from one outer step to the next would avoid it.
         var climb = Interlocked.Increment(ref _nextClimb);
         foreach (var block in Blocks)
         {

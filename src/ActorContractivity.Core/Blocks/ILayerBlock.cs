@@ -38,6 +38,10 @@ public readonly record struct FlipCandidate(int Slope, double Promise)
 /// </remarks>
 public interface ILayerBlock
 {
+    // Limitation: the calls are synchronous, so a block on another node makes its caller wait for each reply (one
+    // hop per block and product, J x and Jᵀ x one after the other although they are independent); the driver needs
+    // a thread of its own, and overlapping the two passes would take an asynchronous pipeline.
+
     /// <summary>Where the block sits and what it holds.</summary>
     BlockShape Shape { get; }
 
@@ -71,7 +75,7 @@ public interface ILayerBlock
     /// <summary>Trial = current with every interior slope moved to the bound its gradient favours.</summary>
     void ProposeVertex(int climb);
 
-    /// <summary>Trial = current with the slope at flat index <paramref name="slope"/> flipped, if the block owns it.</summary>
+    /// <summary>Trial = current, with the slope at flat index <paramref name="slope"/> flipped if it is here.</summary>
     void ProposeFlip(int climb, int slope);
 
     /// <summary>True when every current slope is at a bound.</summary>

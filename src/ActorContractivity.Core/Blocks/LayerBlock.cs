@@ -67,7 +67,8 @@ public sealed class LayerBlock : ILayerBlock
     public void Close(int climb) => _climbs.TryRemove(climb, out _);
 
     /// <inheritdoc />
-    public void Forward(int climb, ReadOnlySpan<double> x, Span<double> result) => State(climb).Chain.Forward(x, result);
+    public void Forward(int climb, ReadOnlySpan<double> x, Span<double> result) =>
+        State(climb).Chain.Forward(x, result);
 
     /// <inheritdoc />
     public void Backward(int climb, ReadOnlySpan<double> y, Span<double> result) =>
@@ -234,7 +235,7 @@ public sealed class LayerBlock : ILayerBlock
         return promise;
     }
 
-    /// <summary>One climb's slopes on this block: the trial point lives in the chain, the current point beside it.</summary>
+    /// <summary>One climb's slopes here: the trial point lives in the chain, the current point beside it.</summary>
     private sealed class ClimbState(JacobianChain chain, double lower, double upper)
     {
         public JacobianChain Chain { get; } = chain;

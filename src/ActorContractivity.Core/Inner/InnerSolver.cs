@@ -194,7 +194,7 @@ public static class InnerSolver
         IReadOnlyList<Climb> climbs) =>
         Finish(BlockPipeline.Whole(sample), sampleIndex, lower, upper, discreteStep, options, climbs);
 
-    /// <summary>The combination of the climbs, with products through the blocks of <paramref name="pipeline"/>.</summary>
+    /// <summary>The combination of the climbs, with products through the blocks of a pipeline.</summary>
     public static InnerResult Finish(
         BlockPipeline pipeline, int sampleIndex, double lower, double upper, double? discreteStep,
         InnerOptions options, IReadOnlyList<Climb> climbs)

@@ -57,7 +57,8 @@ public static class SyntheticModels
         var rotation = Matrix<double>.Build.DenseIdentity(width);
         for (var j = 0; j < layers - 1; j++)
         {
-            var layer = Orthogonal(Matrix<double>.Build.DenseIdentity(width) + Gaussian(random, width) / Math.Sqrt(width));
+            var near = Matrix<double>.Build.DenseIdentity(width) + Gaussian(random, width) / Math.Sqrt(width);
+            var layer = Orthogonal(near);
             rotation = layer * rotation;
             yield return ToMatrix(layer);
         }

@@ -50,7 +50,8 @@ public sealed class LayerPlacement
         {
             if (block.FirstLayer != next)
             {
-                throw new ArgumentException($"the block of {block.Node} starts at layer {block.FirstLayer}, not {next}");
+                throw new ArgumentException(
+                    $"the block of {block.Node} starts at layer {block.FirstLayer}, not {next}");
             }
 
             for (var t = next; t < next + block.LayerCount; t++)

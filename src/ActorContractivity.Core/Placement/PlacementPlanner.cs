@@ -141,7 +141,7 @@ public static class PlacementPlanner
         }
     }
 
-    /// <summary>moved[i]: bytes of layers [0, i) that another node held before (none without a previous plan).</summary>
+    /// <summary>moved[i]: bytes of layers [0, i) that another node held before (none without a plan).</summary>
     private static long[] MovedPrefix(IReadOnlyList<LayerSlot> layers, string node, LayerPlacement? previous)
     {
         var moved = new long[layers.Count + 1];

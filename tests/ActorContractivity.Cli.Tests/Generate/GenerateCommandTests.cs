@@ -45,8 +45,9 @@ public sealed class GenerateCommandTests
         string Generate(string name, string seed)
         {
             var directory = Path.Combine(temp.Path, name);
-            Assert.Equal(0, CommandLine.Run("generate", "deep", "--layers", "3", "--width", "5", "--seed", seed, "--out",
-                directory).ExitCode);
+            var run = CommandLine.Run("generate", "deep", "--layers", "3", "--width", "5", "--seed", seed, "--out",
+                directory);
+            Assert.Equal(0, run.ExitCode);
             return directory;
         }
 

@@ -9,7 +9,7 @@ namespace ActorContractivity.Cli.Generate;
 /// Everything is written into a hidden directory beside the target and renamed into place at the end, so the target
 /// holds either the whole model or what it held before, never a part.
 /// </summary>
-public static class ModelDirectory
+public static class LayerDirectory
 {
     /// <summary>The manifest's name inside the directory.</summary>
     public const string ManifestName = "model.json";
@@ -103,7 +103,7 @@ public static class ModelDirectory
                     var file = name(count, j++);
                     using (var stream = File.Create(Path.Combine(staging, file)))
                     {
-                        NpyWriter.Write(stream, layer);
+                        NpyWriter.Write(stream, layer.RowMajorValues, layer.Rows, layer.Cols);
                     }
 
                     json.WriteStringValue(file);
