@@ -26,10 +26,12 @@ public readonly record struct FlipCandidate(int Slope, double Promise)
 
 /// <summary>
 /// A contiguous run of a sample's layers A_{f+1} … A_{f+m} together with their diagonal slopes: the unit that can
-/// live on a node of its own. The weights never leave it, and neither do the slopes or the gradient slice of a climb
-/// of the inner search: a driver (<see cref="BlockClimb"/>) passes it only vectors of layer width, and scalars
-/// (step sizes, thresholds, bounds, flags, counts, a handful of flip candidates). Each method is one request and its
-/// reply; an actor hosting a block needs exactly one message type per method.
+/// live on a node of its own. The weights never leave it; the slopes and the gradient slice of a climb of the inner
+/// search stay in it from the climb's opening (its slice of the start) to the reading of its outcome, and in between
+/// a driver (<see cref="BlockClimb"/>) passes it only vectors of layer width and scalars (step sizes, thresholds,
+/// flags, counts, a handful of flip candidates). Each method is one request and, where it returns something, its
+/// reply: an actor hosting a block needs one message type per method, and may take the methods returning nothing
+/// without replying, since messages from one sender arrive in order.
 /// </summary>
 /// <remarks>
 /// The state of several climbs may be open at once, keyed by an integer chosen by the driver; each climb holds a
