@@ -124,17 +124,9 @@ public static class DeepModelRuns
         var pipelines = new Dictionary<int, BlockPipeline>();
         foreach (var s in solved)
         {
-            var blocks = new List<ILayerBlock>();
-            var slope = 0;
-            foreach (var piece in placement.PiecesOf(s))
-            {
-                var layers = Enumerable.Range(piece.FirstLayer, piece.LayerCount).Select(j => copies[(s, j)]).ToArray();
-                var block = new LayerBlock(layers, piece.FirstLayer, slope);
-                slope += block.Shape.SlopeCount;
-                blocks.Add(block);
-            }
-
-            pipelines[s] = new BlockPipeline(blocks);
+            pipelines[s] = new BlockPipeline(placement.PiecesOf(s).Select(piece => (ILayerBlock)new LayerBlock(
+                Enumerable.Range(piece.FirstLayer, piece.LayerCount).Select(j => copies[(s, j)]).ToArray(),
+                piece.FirstLayer, piece.SlopeOffset)).ToList());
         }
 
         return (pipelines, allocated);

@@ -1,6 +1,7 @@
 using ActorContractivity.Core.Blocks;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Model;
+using ActorContractivity.Core.Placement;
 
 namespace ActorContractivity.Core.Tests;
 
@@ -101,6 +102,23 @@ public class BlockPipelineTests
     }
 
     [Fact]
+    public void A_sample_split_across_nodes_by_the_planner_solves_like_the_whole_sample()
+    {
+        var model = new NeuralOdeModel(SyntheticModels.ResNet(3, 6, 1).ToList());
+        var placement = PlacementPlanner.Plan(PlacementPlanner.Layout(model),
+            [new NodeCapacity("a", long.MaxValue), new NodeCapacity("b", long.MaxValue)]);
+        var pieces = placement.PiecesOf(1);
+        Assert.Equal([new SamplePiece("a", 0, 1, 0), new SamplePiece("b", 1, 1, 6)], pieces);
+
+        var sample = model.Samples[1];
+        var pipeline = new BlockPipeline(pieces.Select(p => (ILayerBlock)new LayerBlock(
+            sample.Layers.Skip(p.FirstLayer).Take(p.LayerCount).ToArray(), p.FirstLayer, p.SlopeOffset)).ToList());
+        var options = new InnerOptions(Starts: 4, Seed: 2, EnumerationLimit: 0);
+        AssertSame(InnerSolver.Solve(sample, 1, 0.5, 1, null, options),
+            InnerSolver.Solve(pipeline, 1, 0.5, 1, null, options));
+    }
+
+    [Fact]
     public void Pipelined_products_and_gradient_slices_equal_those_of_the_whole_chain()
     {
         var sample = Chain(6, 5, 8, 3, 7);
@@ -120,6 +138,10 @@ public class BlockPipelineTests
         climb.Backward(x, pjtx);
         Assert.Equal(jx, pjx);
         Assert.Equal(jtx, pjtx);
+        climb.KeepGradient(2.0);
+        climb.Accept();
+        Assert.Equal(gradient, climb.Read().Gradient);
+        Assert.Equal(slopes, climb.Read().Slopes);
         var dense = RandomModels.Jacobian(sample, slopes);
         Assert.Equal(dense.Multiply(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(x)).ToArray(),
             pjx, (a, b) => Math.Abs(a - b) < 1e-12);

@@ -150,13 +150,13 @@ public class PlacementPlannerTests
         // Four nodes: two layers each at most; keeping every sample whole leaves the fourth node empty.
         var four = PlacementPlanner.Plan(layers, Nodes(4));
         Assert.Equal([2, 2, 2, 0], four.Blocks.Select(b => b.LayerCount));
-        Assert.Equal([new SamplePiece("node2", 0, 2)], four.PiecesOf(2));
+        Assert.Equal([new SamplePiece("node2", 0, 2, 0)], four.PiecesOf(2));
 
         // Two nodes: three layers each is the least load, so the middle sample's pipeline crosses nodes.
         var two = PlacementPlanner.Plan(layers, Nodes(2));
         Assert.Equal([3, 3], two.Blocks.Select(b => b.LayerCount));
-        Assert.Equal([new SamplePiece("node0", 0, 2)], two.PiecesOf(0));
-        Assert.Equal([new SamplePiece("node0", 0, 1), new SamplePiece("node1", 1, 1)], two.PiecesOf(1));
+        Assert.Equal([new SamplePiece("node0", 0, 2, 0)], two.PiecesOf(0));
+        Assert.Equal([new SamplePiece("node0", 0, 1, 0), new SamplePiece("node1", 1, 1, 4)], two.PiecesOf(1));
     }
 
     [Fact]

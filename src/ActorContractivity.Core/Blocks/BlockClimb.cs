@@ -58,12 +58,17 @@ public sealed class BlockClimb : IJacobianProducts, IDisposable
         double? discreteStep, LanczosOptions lanczos, ReadOnlySpan<double> warm, Random random)
     {
         var measured = SlopeObjective.Measure(this, discreteStep, lanczos, warm, random);
+        KeepGradient(measured.GradientScale);
+        return measured;
+    }
+
+    /// <summary>Every block forms its gradient slice from the last passes, weighted by the scale (null: zero).</summary>
+    internal void KeepGradient(double? scale)
+    {
         foreach (var block in Blocks)
         {
-            block.KeepGradient(_id, measured.GradientScale);
+            block.KeepGradient(_id, scale);
         }
-
-        return measured;
     }
 
     /// <summary>The trial point becomes the current point.</summary>

@@ -44,9 +44,6 @@ public sealed class LayerBlock : ILayerBlock
     /// <inheritdoc />
     public BlockShape Shape { get; }
 
-    /// <summary>The layers the block holds.</summary>
-    public IReadOnlyList<Matrix> Layers => _layers;
-
     /// <summary>Bytes held for open climbs (slopes, gradients and pass buffers; the weights not included).</summary>
     public long StateBytes => _climbs.Values.Sum(c => c.Bytes);
 

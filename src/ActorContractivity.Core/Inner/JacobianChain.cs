@@ -50,9 +50,6 @@ public sealed class JacobianChain : IJacobianProducts
     /// <summary>The input width (the state dimension n for a whole sample).</summary>
     public int Dimension => _layers[0].Cols;
 
-    /// <summary>The output width (n again for a whole sample).</summary>
-    public int OutputWidth => _layers[^1].Rows;
-
     /// <summary>Doubles held by the buffers and slopes (the weights are shared and not counted).</summary>
     public long StateDoubles => 3L * Offsets[^1] + _scratch.Length;
 

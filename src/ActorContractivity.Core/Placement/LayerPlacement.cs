@@ -31,7 +31,8 @@ public sealed record PlacedBlock(string Node, int FirstLayer, int LayerCount, lo
 /// <param name="Node">The node.</param>
 /// <param name="FirstLayer">Index of the first layer in the sample.</param>
 /// <param name="LayerCount">How many consecutive layers.</param>
-public sealed record SamplePiece(string Node, int FirstLayer, int LayerCount);
+/// <param name="SlopeOffset">Where their slopes start in the sample's flat slopes.</param>
+public sealed record SamplePiece(string Node, int FirstLayer, int LayerCount, int SlopeOffset);
 
 /// <summary>
 /// Which node holds which layers: one contiguous block of the laid-out layers per node, in the nodes' order. A block
@@ -80,13 +81,11 @@ public sealed class LayerPlacement
     /// <summary>The node holding the laid-out layer <paramref name="layer"/>.</summary>
     public string NodeOf(int layer) => _nodeOfLayer[layer];
 
-    /// <summary>Bytes of weights the heaviest node holds.</summary>
-    public long LargestBlockBytes => Blocks.Max(b => b.Bytes);
-
     /// <summary>The pieces of a sample's pipeline, in forward order: which node holds which of its layers.</summary>
     public IReadOnlyList<SamplePiece> PiecesOf(int sample)
     {
         var pieces = new List<SamplePiece>();
+        var slope = 0;
         for (var t = 0; t < Layers.Count; t++)
         {
             if (Layers[t].Sample != sample)
@@ -100,8 +99,10 @@ public sealed class LayerPlacement
             }
             else
             {
-                pieces.Add(new SamplePiece(_nodeOfLayer[t], Layers[t].Layer, 1));
+                pieces.Add(new SamplePiece(_nodeOfLayer[t], Layers[t].Layer, 1, slope));
             }
+
+            slope += Layers[t].Rows;
         }
 
         return pieces;
