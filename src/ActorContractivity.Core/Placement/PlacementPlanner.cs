@@ -28,7 +28,8 @@ public static class PlacementPlanner
     /// <summary>
     /// A placement on the nodes now present (in their order) that moves the fewest bytes away from the node
     /// <paramref name="previous"/> put them on, then balances the load as well as that allows. When a node leaves,
-    /// only its layers move, to its neighbours in the pipeline, unless their memory forces more.
+    /// only its layers move, to its neighbours in the pipeline, unless their memory forces more. A node that joins
+    /// gets nothing this way (moving nothing is least); <see cref="Plan"/> rebalances onto it.
     /// </summary>
     /// <exception cref="PlacementException">No contiguous split fits the nodes' memory.</exception>
     public static LayerPlacement Replan(LayerPlacement previous, IReadOnlyList<NodeCapacity> nodes) =>
