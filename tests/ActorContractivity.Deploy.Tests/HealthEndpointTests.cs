@@ -5,7 +5,7 @@ using ActorContractivity.Cluster.Hosting;
 namespace ActorContractivity.Deploy.Tests;
 
 /// <summary>
-/// The health endpoint of real <c>actorcontractivity node</c> processes on loopback: alive but not ready while a node
+/// The health probes of the management endpoint of real <c>actorcontractivity node</c> processes on loopback: alive but not ready while a node
 /// waits for its seed, ready once it is an Up member, and a node that gets SIGTERM leaves the cluster and exits 0
 /// within its leave timeout. The probe command (the image's HEALTHCHECK) reports the same.
 /// </summary>
@@ -25,16 +25,16 @@ public sealed class HealthEndpointTests : IDisposable
 
         // The joiner starts first: its seed does not run yet, so it is alive but not a member.
         var joiner = Node("joiner", joinerPort, joinerHealth, seedPort);
-        _processes.WaitFor(() => Http.Status(Url(joinerHealth, HealthEndpoints.LivePath)) == 200, Patience,
+        _processes.WaitFor(() => Http.Status(Url(joinerHealth, ManagementEndpoint.LivePath)) == 200, Patience,
             "the joiner's liveness");
-        Assert.Equal(503, Http.Status(Url(joinerHealth, HealthEndpoints.ReadyPath)));
+        Assert.Equal(503, Http.Status(Url(joinerHealth, ManagementEndpoint.ReadyPath)));
         Assert.Equal(0, Probe("live", joinerHealth));
         Assert.Equal(1, Probe("ready", joinerHealth));
-        Assert.Contains($"health http://127.0.0.1:{joinerHealth}{HealthEndpoints.LivePath}", joiner.Output);
+        Assert.Contains($"management http://127.0.0.1:{joinerHealth}: {ManagementEndpoint.LivePath}", joiner.Output);
 
         Node("seed", seedPort, seedHealth, seedPort);
-        _processes.WaitFor(() => Http.Status(Url(joinerHealth, HealthEndpoints.ReadyPath)) == 200
-            && Http.Status(Url(seedHealth, HealthEndpoints.ReadyPath)) == 200, Patience, "both nodes to be ready");
+        _processes.WaitFor(() => Http.Status(Url(joinerHealth, ManagementEndpoint.ReadyPath)) == 200
+            && Http.Status(Url(seedHealth, ManagementEndpoint.ReadyPath)) == 200, Patience, "both nodes to be ready");
         Assert.Equal(0, Probe("ready", joinerHealth));
         Assert.Contains("members: 2", Status(seedPort));
 
@@ -46,7 +46,7 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Contains("Exiting completed", joiner.Output);
         _processes.WaitFor(() => Status(seedPort).Contains("members: 1", StringComparison.Ordinal), Patience,
             "the seed to see one member");
-        Assert.Equal(0, Http.Status(Url(joinerHealth, HealthEndpoints.LivePath)));
+        Assert.Equal(0, Http.Status(Url(joinerHealth, ManagementEndpoint.LivePath)));
     }
 
     public void Dispose()
@@ -62,7 +62,7 @@ public sealed class HealthEndpointTests : IDisposable
             ["node", "--port", Text(port), "--seed-node", $"127.0.0.1:{seed}", "--data", Path.Combine(_directory, name)],
             new Dictionary<string, string>
             {
-                ["ACTORCONTRACTIVITY_Health__Port"] = Text(health),
+                ["ACTORCONTRACTIVITY_Management__Port"] = Text(health),
                 ["ACTORCONTRACTIVITY_Workers__Count"] = "1",
                 ["ACTORCONTRACTIVITY_Shutdown__LeaveTimeoutSeconds"] = Text(LeaveTimeoutSeconds),
             }, _directory);

@@ -71,10 +71,11 @@ public sealed class ImageAndComposeTests
         Assert.All(environment.Keys, name => Assert.True(SettingsKeys.IsRead(name), $"ENV {name}"));
         Assert.Equal("0.0.0.0", environment["ACTORCONTRACTIVITY_Node__Host"]);
 
-        var health = int.Parse(environment["ACTORCONTRACTIVITY_Health__Port"], CultureInfo.InvariantCulture);
+        // The management endpoint is off by default (several nodes on one machine); the image turns it on.
+        Assert.Null(Defaults.Management.Port);
+        var management = int.Parse(environment["ACTORCONTRACTIVITY_Management__Port"], CultureInfo.InvariantCulture);
         var exposed = image.All("EXPOSE").SelectMany(e => e.Split(' ')).Select(p => int.Parse(p, CultureInfo.InvariantCulture));
-        Assert.Equal(new[] { Defaults.Node.Port, Defaults.Management.Port, health }.Order(), exposed.Order());
-        Assert.Null(Defaults.Health.Port);
+        Assert.Equal(new[] { Defaults.Node.Port, management }.Order(), exposed.Order());
     }
 
     [Fact]
@@ -83,6 +84,7 @@ public sealed class ImageAndComposeTests
         var nodes = Compose.Nodes();
         Assert.Equal(3, nodes.Count);
         var image = Dockerfile.Load().Environment();
+        var management = image["ACTORCONTRACTIVITY_Management__Port"];
         foreach (var (name, service) in nodes)
         {
             Assert.Equal("../deploy/Dockerfile", $"{service["build"]["context"].Text}/{service["build"]["dockerfile"].Text}");
@@ -95,7 +97,7 @@ public sealed class ImageAndComposeTests
             // Every node is a contact point at its management port, and all must answer before a cluster forms.
             var contactPoints = environment.Where(e => e.Key.StartsWith("ACTORCONTRACTIVITY_Bootstrap__ContactPoints__",
                 StringComparison.Ordinal)).Select(e => e.Value).Order();
-            Assert.Equal(nodes.Select(n => $"{n.Name}:{Defaults.Management.Port}").Order(), contactPoints);
+            Assert.Equal(nodes.Select(n => $"{n.Name}:{management}").Order(), contactPoints);
             Assert.Equal(nodes.Count, int.Parse(environment["ACTORCONTRACTIVITY_Bootstrap__RequiredContactPoints"],
                 CultureInfo.InvariantCulture));
 
@@ -107,7 +109,7 @@ public sealed class ImageAndComposeTests
                 (connection.Username, connection.Password, connection.Database));
             Assert.Equal("service_healthy", service["depends_on"]["postgres"]["condition"].Text);
 
-            // The image's variables apply beneath the service's: its health port, its bind address.
+            // The image's variables apply beneath the service's: its management port, its bind address.
             Assert.DoesNotContain(environment.Keys, image.ContainsKey);
             Assert.Equal("SIGTERM", service["stop_signal"].Text);
             var grace = int.Parse(service["stop_grace_period"].Text.TrimEnd('s'), CultureInfo.InvariantCulture);

@@ -89,21 +89,21 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void Probes_ask_the_health_endpoint_on_the_port_the_node_serves_it_on()
+    public void Probes_ask_the_management_endpoint_on_the_port_the_node_serves_it_on()
     {
         var container = NodeContainer();
-        var health = Port(container, "health");
-        Assert.Equal(int.Parse(Setting(container, "Health__Port"), CultureInfo.InvariantCulture), health);
+        Assert.Equal(int.Parse(Setting(container, "Management__Port"), CultureInfo.InvariantCulture),
+            Port(container, "management"));
 
         foreach (var (probe, path) in new[]
                  {
-                     ("startupProbe", HealthEndpoints.LivePath), ("livenessProbe", HealthEndpoints.LivePath),
-                     ("readinessProbe", HealthEndpoints.ReadyPath),
+                     ("startupProbe", ManagementEndpoint.LivePath), ("livenessProbe", ManagementEndpoint.LivePath),
+                     ("readinessProbe", ManagementEndpoint.ReadyPath),
                  })
         {
             var get = container[probe]["httpGet"];
             Assert.Equal(path, get["path"].Text);
-            Assert.Equal("health", get["port"].Text);
+            Assert.Equal("management", get["port"].Text);
         }
 
         // Liveness must not kill a node that is still joining: it asks only whether the actor system runs, and the
@@ -111,8 +111,6 @@ public sealed class KubernetesManifestTests
         var startup = container["startupProbe"];
         Assert.True(startup["periodSeconds"].Int * startup["failureThreshold"].Int >= 60, "startup allowance");
         Assert.Equal(int.Parse(Setting(container, "Node__Port"), CultureInfo.InvariantCulture), Port(container, "remoting"));
-        Assert.Equal(int.Parse(Setting(container, "Management__Port"), CultureInfo.InvariantCulture),
-            Port(container, "management"));
     }
 
     [Fact]
@@ -182,7 +180,7 @@ public sealed class KubernetesManifestTests
             && rule["resources"].Items.Any(r => r.Text == "pods")
             && new[] { "get", "watch", "list" }.All(v => rule["verbs"].Items.Any(x => x.Text == v)));
 
-        // What discovery sees of a pod is its IP, so a node must advertise its IP (management and remoting).
+        // What discovery sees of a pod is its IP; remoting advertises the same address.
         var publicHost = Assert.Single(container["env"].Items, e => e["name"].Text == "ACTORCONTRACTIVITY_Node__PublicHost");
         Assert.Equal("status.podIP", publicHost["valueFrom"]["fieldRef"]["fieldPath"].Text);
     }

@@ -57,9 +57,19 @@ public sealed class Processes : IDisposable
     public string Outputs(int lastLines = 40) =>
         string.Join("\n", _started.Select(s => $"--- {s.Name} ---\n{s.Tail(lastLines)}"));
 
-    /// <summary>Kills every process still running.</summary>
+    /// <summary>
+    /// Kills every process still running. With CONTRACTIVITY_TEST_LOGS set to a directory, every process's output is
+    /// saved there (NAME-N.log) for a look after a failure.
+    /// </summary>
     public void Dispose()
     {
+        var logs = System.Environment.GetEnvironmentVariable("CONTRACTIVITY_TEST_LOGS");
+        for (var i = 0; i < _started.Count && !string.IsNullOrEmpty(logs); i++)
+        {
+            Directory.CreateDirectory(logs);
+            File.WriteAllText(Path.Combine(logs, $"{_started[i].Name.Replace(' ', '-')}-{i}.log"), _started[i].Output);
+        }
+
         foreach (var started in _started)
         {
             started.Kill();
@@ -91,6 +101,7 @@ public sealed class Processes : IDisposable
     /// <summary>A process the test started.</summary>
     public sealed class Started : IDisposable
     {
+        private const int SigInt = 2;
         private const int SigTerm = 15;
         private readonly StringBuilder _output = new();
 
@@ -120,6 +131,9 @@ public sealed class Processes : IDisposable
 
         /// <summary>Sends SIGTERM, as a container platform does to stop a container.</summary>
         public void Terminate() => Assert.Equal(0, kill(Process.Id, SigTerm));
+
+        /// <summary>Sends SIGINT (PostgreSQL: fast shutdown).</summary>
+        public void Interrupt() => Assert.Equal(0, kill(Process.Id, SigInt));
 
         /// <summary>Waits for the exit and returns the exit code; fails if it takes longer than the patience.</summary>
         public int Exit(TimeSpan patience)

@@ -6,7 +6,7 @@ using ActorContractivity.Cluster.Hosting;
 namespace ActorContractivity.Cli.Cluster;
 
 /// <summary>
-/// <c>actorcontractivity probe live|ready [--port P]</c>: asks the health endpoint of the node on this machine and
+/// <c>actorcontractivity probe live|ready [--port P]</c>: asks the management endpoint of the node on this machine and
 /// exits 0 when it answers 200, 1 otherwise (a container's HEALTHCHECK, where the image has no HTTP client).
 /// </summary>
 public static class ProbeCommand
@@ -18,22 +18,22 @@ public static class ProbeCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var which = new Argument<string>("CHECK") { Description = "live (the actor system runs) or ready (Up member)." };
-        var port = new Option<int?>("--port") { Description = "The health port (default: Health:Port)." };
-        var command = new Command("probe", "Ask the health endpoint of the node on this machine.");
+        var port = new Option<int?>("--port") { Description = "The management port (default: Management:Port)." };
+        var command = new Command("probe", "Ask the health probe of the node on this machine.");
         command.Arguments.Add(which);
         command.Options.Add(port);
         command.SetAction(parse =>
         {
             var path = parse.GetValue(which) switch
             {
-                "live" => HealthEndpoints.LivePath,
-                "ready" => HealthEndpoints.ReadyPath,
+                "live" => ManagementEndpoint.LivePath,
+                "ready" => ManagementEndpoint.ReadyPath,
                 var other => throw new InputException($"CHECK: expected live or ready, got '{other}'"),
             };
             var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
-            var healthPort = parse.GetValue(port) ?? settings.Health.Port
+            var healthPort = parse.GetValue(port) ?? settings.Management.Port
                 ?? throw new InputException(
-                    $"--port: no health port configured ({ContractivitySettings.EnvironmentPrefix}Health__Port)");
+                    $"--port: no management port configured ({ContractivitySettings.EnvironmentPrefix}Management__Port)");
             return Probe(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{healthPort}{path}"),
                 output, error);
         });

@@ -86,7 +86,7 @@ public static class ContractivityHosting
         builder.AddHocon(
             $"akka.cluster.split-brain-resolver.stable-after = {settings.Node.DownUnreachableAfterSeconds:0.###}s",
             HoconAddMode.Prepend);
-        // Cluster Bootstrap (ManagementHosting) decides whom a node joins when it has no seed nodes.
+        // Cluster Bootstrap (ClusterBootstrap) decides whom a node joins when it has no seed nodes.
         if (settings.Node.SeedNodes.Count == 0 && !settings.Bootstrap.Enabled)
         {
             builder.AddStartup((system, _) =>

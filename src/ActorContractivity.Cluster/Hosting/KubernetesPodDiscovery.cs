@@ -3,44 +3,44 @@ using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Akka.Actor;
-using Akka.Configuration;
-using Akka.Discovery;
-using Akka.Event;
 
 namespace ActorContractivity.Cluster.Hosting;
+
+/// <summary>A node's management endpoint as discovery found it.</summary>
+public sealed record ContactPoint(string Host, int Port)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Host}:{Port}";
+}
 
 /// <summary>
 /// Cluster Bootstrap's discovery on Kubernetes: lists the running pods that match a label selector in the pod's
 /// namespace (<c>GET /api/v1/namespaces/{namespace}/pods</c>, with the service account's token, trusting the service
-/// account's CA) and returns each pod's IP with the container port of the looked-up name. The service account needs
-/// get, watch and list on pods (k8s/rbac.yaml).
+/// account's CA) and returns each pod's IP with its container port of the configured name. The service account
+/// needs get, watch and list on pods (k8s/rbac.yaml).
 /// </summary>
 /// <remarks>
 /// Akka.Discovery.KubernetesApi 1.5.73 is built against KubernetesClient 17, which the package source here does not
 /// serve; with the KubernetesClient 19 it resolves to, every lookup fails with a MissingMethodException. This class
 /// replaces it with one HTTP request per lookup and no client library.
 /// </remarks>
-public sealed class KubernetesPodDiscovery : ServiceDiscovery
+public sealed class KubernetesPodDiscovery : IDisposable
 {
-    /// <summary>The discovery method's name under <c>akka.discovery</c>.</summary>
-    public const string Method = "contractivity-kubernetes";
-
-    private readonly ILoggingAdapter _log;
     private readonly Uri? _api;
     private readonly string _serviceAccount;
     private readonly string? _namespace;
     private readonly string _labelSelector;
+    private readonly string _portName;
     private readonly HttpClient _client;
 
-    /// <summary>Created by Akka.Discovery from the <c>akka.discovery.contractivity-kubernetes</c> section.</summary>
-    public KubernetesPodDiscovery(ExtendedActorSystem system, Config config)
+    /// <summary>A discovery with the node's bootstrap settings.</summary>
+    public KubernetesPodDiscovery(BootstrapSettings settings)
     {
-        _log = Logging.GetLogger(system, typeof(KubernetesPodDiscovery));
-        _serviceAccount = config.GetString("service-account-directory");
-        _namespace = NullIfEmpty(config.GetString("pod-namespace"));
-        _labelSelector = config.GetString("pod-label-selector");
-        _api = ApiUrl(NullIfEmpty(config.GetString("api-url")));
+        _serviceAccount = settings.ServiceAccountDirectory;
+        _namespace = NullIfEmpty(settings.PodNamespace);
+        _labelSelector = settings.EffectivePodLabelSelector;
+        _portName = settings.PortName;
+        _api = ApiUrl(NullIfEmpty(settings.KubernetesApiUrl));
         var handler = new SocketsHttpHandler();
         var ca = Path.Combine(_serviceAccount, "ca.crt");
         if (File.Exists(ca))
@@ -51,23 +51,10 @@ public sealed class KubernetesPodDiscovery : ServiceDiscovery
         }
 
         _client = new HttpClient(handler);
-        system.RegisterOnTermination(_client.Dispose);
     }
 
-    /// <summary>The HOCON of this discovery method with the node's bootstrap settings.</summary>
-    public static string Hocon(BootstrapSettings settings) =>
-        $$"""
-        akka.discovery.{{Method}} {
-          class = "{{typeof(KubernetesPodDiscovery).AssemblyQualifiedName}}"
-          api-url = {{Quote(settings.KubernetesApiUrl ?? "")}}
-          service-account-directory = {{Quote(settings.ServiceAccountDirectory)}}
-          pod-namespace = {{Quote(settings.PodNamespace ?? "")}}
-          pod-label-selector = {{Quote(settings.EffectivePodLabelSelector)}}
-        }
-        """;
-
-    /// <inheritdoc />
-    public override async Task<Resolved> Lookup(Lookup lookup, TimeSpan resolveTimeout)
+    /// <summary>The management endpoints of the running node pods.</summary>
+    public async Task<IReadOnlyList<ContactPoint>> LookupAsync(TimeSpan timeout)
     {
         if (_api is null)
         {
@@ -85,9 +72,9 @@ public sealed class KubernetesPodDiscovery : ServiceDiscovery
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        using var timeout = new CancellationTokenSource(resolveTimeout);
-        using var response = await _client.SendAsync(request, timeout.Token).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+        using var cancel = new CancellationTokenSource(timeout);
+        using var response = await _client.SendAsync(request, cancel.Token).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancel.Token).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Forbidden)
         {
             throw new InvalidOperationException(
@@ -101,20 +88,20 @@ public sealed class KubernetesPodDiscovery : ServiceDiscovery
                 $"Kubernetes discovery: {uri} answered {(int)response.StatusCode}: {body.ReplaceLineEndings(" ")}");
         }
 
-        var targets = Targets(body, lookup.PortName);
-        _log.Debug("Kubernetes discovery: {Count} running pods match {Selector} in {Namespace}",
-            targets.Count, _labelSelector, space);
-        return new Resolved(lookup.ServiceName, targets);
+        return Targets(body, _portName);
     }
 
+    /// <inheritdoc />
+    public void Dispose() => _client.Dispose();
+
     /// <summary>
-    /// The running pods of a pod list (JSON) that have an IP, each with its container port named
-    /// <paramref name="portName"/> (pods without one are left out; a null name gives no port).
+    /// The running pods of a pod list (JSON) that have an IP and are not being deleted, each with its container port
+    /// named <paramref name="portName"/> (pods without one are left out).
     /// </summary>
-    public static IReadOnlyList<ResolvedTarget> Targets(string podListJson, string? portName)
+    public static IReadOnlyList<ContactPoint> Targets(string podListJson, string portName)
     {
         using var list = JsonDocument.Parse(podListJson);
-        var targets = new List<ResolvedTarget>();
+        var targets = new List<ContactPoint>();
         if (!list.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
         {
             return targets;
@@ -128,22 +115,11 @@ public sealed class KubernetesPodDiscovery : ServiceDiscovery
             var status = pod.GetProperty("status");
             var phase = status.TryGetProperty("phase", out var p) ? p.GetString() : null;
             var ip = status.TryGetProperty("podIP", out var i) ? i.GetString() : null;
-            if (deleting || phase != "Running" || string.IsNullOrWhiteSpace(ip))
+            if (!deleting && phase == "Running" && !string.IsNullOrWhiteSpace(ip)
+                && ContainerPort(pod, portName) is { } port)
             {
-                continue;
+                targets.Add(new ContactPoint(ip, port));
             }
-
-            int? port = null;
-            if (portName is not null)
-            {
-                port = ContainerPort(pod, portName);
-                if (port is null)
-                {
-                    continue;
-                }
-            }
-
-            targets.Add(new ResolvedTarget(ip, port, IPAddress.Parse(ip)));
         }
 
         return targets;
@@ -223,5 +199,4 @@ public sealed class KubernetesPodDiscovery : ServiceDiscovery
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    private static string Quote(string value) => JsonSerializer.Serialize(value);
 }

@@ -1,30 +1,31 @@
 namespace ActorContractivity.Cluster.Hosting;
 
 /// <summary>
-/// Akka.Management's HTTP endpoint: the contact point that Cluster Bootstrap probes on other nodes. It is bound only
-/// when <see cref="BootstrapSettings.Discovery"/> is not <c>none</c>.
+/// The node's HTTP management endpoint (<see cref="ManagementEndpoint"/>): the liveness and readiness probes and
+/// Cluster Bootstrap's contact point.
 /// </summary>
 public sealed class ManagementSettings
 {
-    /// <summary>The port of the management HTTP endpoint (the same on every node of a container platform).</summary>
-    public int Port { get; set; } = 8558;
+    /// <summary>The port of the endpoint; null serves none (0: any free port). The image sets 8558.</summary>
+    public int? Port { get; set; }
 }
 
 /// <summary>
 /// How a node finds the cluster: static seed nodes (<see cref="NodeSettings.SeedNodes"/>, discovery <c>none</c>) or
-/// Akka.Management's Cluster Bootstrap, which discovers the management endpoints of its peers (from a fixed list or
-/// from the Kubernetes API), lets the node with the lowest address form the cluster once enough of them answer, and
-/// has every other node join it.
+/// Cluster Bootstrap (<see cref="ClusterBootstrap"/>): discover the management endpoints of the nodes (a fixed list,
+/// or the pods the Kubernetes API lists), ask each whom it is and whether it is in a cluster, join that cluster, or —
+/// when none is and every discovered node answered, unchanged for the stable margin — let the node with the lowest
+/// address form it.
 /// </summary>
 public sealed class BootstrapSettings
 {
     /// <summary><c>none</c> (seed nodes), <c>config</c> (<see cref="ContactPoints"/>) or <c>kubernetes</c>.</summary>
     public string Discovery { get; set; } = DiscoveryMethods.None;
 
-    /// <summary>The name looked up in discovery; for Kubernetes it fills <c>{0}</c> of <see cref="PodLabelSelector"/>.</summary>
+    /// <summary>The cluster's service name; for Kubernetes it fills <c>{0}</c> of <see cref="PodLabelSelector"/>.</summary>
     public string ServiceName { get; set; } = "actorcontractivity";
 
-    /// <summary>Kubernetes: the name of the container port of the management endpoint.</summary>
+    /// <summary>Kubernetes: the name of the pods' container port of the management endpoint.</summary>
     public string PortName { get; set; } = "management";
 
     /// <summary>Kubernetes: the label selector of the node pods (<c>{0}</c>: <see cref="ServiceName"/>).</summary>
@@ -45,15 +46,15 @@ public sealed class BootstrapSettings
     /// <summary>Config discovery: the management endpoints of the nodes as HOST:PORT.</summary>
     public List<string> ContactPoints { get; set; } = [];
 
-    /// <summary>Contact points that must answer before a new cluster is formed (the initial replica count is safe).</summary>
+    /// <summary>Nodes that must answer before a new cluster is formed (the initial replica count is safe).</summary>
     public int RequiredContactPoints { get; set; } = 2;
 
-    /// <summary>Seconds the discovered contact points must stay unchanged before a node decides to form a cluster.</summary>
+    /// <summary>Seconds the discovered nodes must stay unchanged before the lowest one forms a new cluster.</summary>
     public double StableMarginSeconds { get; set; } = 5;
 
     /// <summary>
-    /// May the node with the lowest address form a new cluster when no contact point is in one? Turn it off once a
-    /// long-lived cluster exists, so that isolated nodes cannot start a second cluster.
+    /// May the lowest node form a new cluster when no node is in one? Turn it off once a long-lived cluster exists,
+    /// so that nodes cut off from it cannot start a second one.
     /// </summary>
     public bool NewClusterEnabled { get; set; } = true;
 
@@ -73,18 +74,8 @@ public static class DiscoveryMethods
     /// <summary>A fixed list of management endpoints (docker-compose, several processes on one machine).</summary>
     public const string Config = "config";
 
-    /// <summary>The pods of the node StatefulSet, listed through the Kubernetes API (needs get/watch/list on pods).</summary>
+    /// <summary>The running pods of the node StatefulSet, listed through the Kubernetes API.</summary>
     public const string Kubernetes = "kubernetes";
-}
-
-/// <summary>
-/// The HTTP endpoint of the probes: <see cref="HealthEndpoints.LivePath"/> (the actor system runs) and
-/// <see cref="HealthEndpoints.ReadyPath"/> (this node is an Up member of the cluster).
-/// </summary>
-public sealed class HealthSettings
-{
-    /// <summary>The port of the health endpoint; null serves none (0: any free port).</summary>
-    public int? Port { get; set; }
 }
 
 /// <summary>What a node does between SIGTERM (or Ctrl+C) and its exit.</summary>

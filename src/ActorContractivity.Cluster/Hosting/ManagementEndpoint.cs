@@ -1,4 +1,5 @@
 using System.Net;
+using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -14,13 +15,15 @@ using Microsoft.Extensions.Hosting;
 namespace ActorContractivity.Cluster.Hosting;
 
 /// <summary>
-/// The probes of a node over HTTP (Kestrel, on <see cref="HealthSettings.Port"/>): <see cref="LivePath"/> answers 200
-/// while the actor system runs, also while the node is still joining, so that a liveness probe never kills a node
-/// that waits for its peers; <see cref="ReadyPath"/> answers 200 only while this node is an Up (or WeaklyUp) member
-/// of the cluster, 503 before it joined and from the moment it leaves. A node whose actor system stopped (downed by
-/// the split-brain resolver) exits, so its container restarts.
+/// The node's HTTP management endpoint (Kestrel, on <see cref="ManagementSettings.Port"/>). <see cref="LivePath"/>
+/// answers 200 while the actor system runs, also while the node is still joining, so that a liveness probe never
+/// kills a node that waits for its peers; <see cref="ReadyPath"/> answers 200 only while this node is an Up (or
+/// WeaklyUp) member of the cluster, 503 before it joined and from the moment it leaves. A node whose actor system
+/// stopped (downed by the split-brain resolver) exits, so its container restarts.
+/// <see cref="ClusterBootstrap.SeedNodesPath"/> is Cluster Bootstrap's contact point. The endpoint has no
+/// authentication: keep it inside the cluster's network.
 /// </summary>
-public static class HealthEndpoints
+public static class ManagementEndpoint
 {
     /// <summary>The liveness path.</summary>
     public const string LivePath = "/health/live";
@@ -46,10 +49,10 @@ public static class HealthEndpoints
                     : HealthCheckResult.Unhealthy($"member {status}"));
             }, tags: [ReadyTag]);
 
-    /// <summary>Serves the two paths on the configured port, bound to <see cref="NodeSettings.Host"/>.</summary>
-    public static IHostBuilder WithHealthEndpoints(this IHostBuilder host, ContractivitySettings settings)
+    /// <summary>Serves the three paths on the configured port, bound to <see cref="NodeSettings.Host"/>.</summary>
+    public static IHostBuilder WithManagementEndpoint(this IHostBuilder host, ContractivitySettings settings)
     {
-        if (settings.Health.Port is not { } port)
+        if (settings.Management.Port is not { } port)
         {
             return host;
         }
@@ -75,10 +78,12 @@ public static class HealthEndpoints
             {
                 endpoints.MapHealthChecks(LivePath, Only(LiveTag));
                 endpoints.MapHealthChecks(ReadyPath, Only(ReadyTag));
+                endpoints.MapGet(ClusterBootstrap.SeedNodesPath,
+                    (ActorSystem system) => Results.Json(ClusterBootstrap.Describe(system)));
             })));
     }
 
-    /// <summary>The address the health endpoint listens on (its port is known only once the host has started).</summary>
+    /// <summary>The address the endpoint listens on (its port is known only once the host has started).</summary>
     public static string? Address(IHost host) =>
         host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
 
