@@ -27,10 +27,9 @@ public sealed class ClusterBootstrapTests
     public void Only_the_lowest_address_forms_a_cluster_once_every_node_answered_for_the_stable_margin()
     {
         var answers = Answers((A, []), (B, []), (C, []));
-        Assert.IsType<ClusterBootstrap.Decision.FormNew>(ClusterBootstrap.Decide(Three, answers, A, true, Settings));
-        var wait = Assert.IsType<ClusterBootstrap.Decision.Wait>(ClusterBootstrap.Decide(Three, answers, B, true, Settings));
-        Assert.Contains(A.ToString(), wait.Reason);
-        Assert.IsType<ClusterBootstrap.Decision.Wait>(ClusterBootstrap.Decide(Three, answers, A, stable: false, Settings));
+        Assert.IsType<ClusterBootstrap.Decision.FormNew>(Decide(answers, A));
+        Assert.Contains(A.ToString(), Assert.IsType<ClusterBootstrap.Decision.Wait>(Decide(answers, B)).Reason);
+        Assert.IsType<ClusterBootstrap.Decision.Wait>(Decide(answers, A, stable: false));
         var closed = new BootstrapSettings { RequiredContactPoints = 2, NewClusterEnabled = false };
         Assert.IsType<ClusterBootstrap.Decision.Wait>(ClusterBootstrap.Decide(Three, answers, A, true, closed));
     }
@@ -39,7 +38,7 @@ public sealed class ClusterBootstrapTests
     public void No_cluster_is_formed_while_a_discovered_node_is_silent_or_too_few_answered()
     {
         var silent = Answers((A, []), (B, []), (C, null));
-        var wait = Assert.IsType<ClusterBootstrap.Decision.Wait>(ClusterBootstrap.Decide(Three, silent, A, true, Settings));
+        var wait = Assert.IsType<ClusterBootstrap.Decision.Wait>(Decide(silent, A));
         Assert.Contains("did not answer", wait.Reason);
 
         var one = Answers((A, []));
@@ -47,6 +46,10 @@ public sealed class ClusterBootstrapTests
             ClusterBootstrap.Decide([Three[0]], one, A, true, Settings));
         Assert.Contains("2 needed", alone.Reason);
     }
+
+    private static ClusterBootstrap.Decision Decide(
+        IReadOnlyDictionary<ContactPoint, ClusterBootstrap.SeedNodes?> answers, Address self, bool stable = true) =>
+        ClusterBootstrap.Decide(Three, answers, self, stable, Settings);
 
     private static Dictionary<ContactPoint, ClusterBootstrap.SeedNodes?> Answers(
         params (Address Node, string[]? Members)[] answers) =>

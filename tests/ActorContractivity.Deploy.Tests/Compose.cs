@@ -9,8 +9,8 @@ public static class Compose
     /// <summary>The services that run a node (the image's default command, no profile).</summary>
     public static IReadOnlyList<(string Name, Yaml Service)> Nodes() =>
         File()["services"].Keys.Select(name => (name, File()["services"][name]))
-            .Where(s => s.Item2.Has("image") && s.Item2["image"].Text.StartsWith(Manifests.Image + ":", StringComparison.Ordinal)
-                && !s.Item2.Has("profiles"))
+            .Where(s => s.Item2.Has("image") && !s.Item2.Has("profiles")
+                && s.Item2["image"].Text.StartsWith(Manifests.Image + ":", StringComparison.Ordinal))
             .ToArray();
 
     /// <summary>The PostgreSQL service.</summary>

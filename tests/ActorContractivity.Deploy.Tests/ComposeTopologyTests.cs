@@ -24,7 +24,7 @@ public sealed class ComposeTopologyTests : IDisposable
     private PostgresServer? _postgres;
 
     [Fact]
-    public void A_job_survives_a_graceful_leave_and_a_killed_coordinator_with_the_single_process_answer_and_its_journal_in_postgresql()
+    public void A_job_survives_a_graceful_leave_and_a_killed_coordinator_with_the_right_answer_journaled_in_postgresql()
     {
         var postgres = Compose.Postgres()["environment"].Strings;
         var database = postgres["POSTGRES_DB"];
@@ -49,8 +49,8 @@ public sealed class ComposeTopologyTests : IDisposable
             new Dictionary<string, string>(), _directory);
         _processes.WaitFor(() => OuterStep(nodes[1]) >= 1, Patience, "the job to reach outer step 1");
 
-        // SIGTERM a worker node: it leaves within its leave timeout and exits 0, and the dispatcher sees its worker go
-        // (and issues the task it held, if any, again at once: see the lease check below).
+        // SIGTERM a node without the job manager: it leaves within its leave timeout and exits 0, the dispatcher sees
+        // its worker go (and issues the task it held, if any, again at once: see the lease check below).
         var clock = Stopwatch.StartNew();
         running[2].Terminate();
         Assert.Equal(0, running[2].Exit(Patience));
@@ -68,13 +68,15 @@ public sealed class ComposeTopologyTests : IDisposable
         var restarted = StartNode(nodes[2], nodes);
         _processes.WaitFor(() => Ready(nodes[2]), Patience, "the restarted node to be ready");
         _processes.WaitFor(() => OuterStep(nodes[1]) > stepBefore, Patience, "the job to go on");
-        Assert.False(client.Process.HasExited, $"the job ended before the coordinator's node could be killed\n{client.Output}");
+        Assert.False(client.Process.HasExited, $"the job ended before its coordinator was killed\n{client.Output}");
         running[0].Kill();
         Assert.Equal(0, client.Exit(TimeSpan.FromMinutes(3)));
-        Assert.Contains(new[] { running[1], restarted }, n => n.Output.Contains("started singleton actor", StringComparison.Ordinal));
+        Assert.Contains(new[] { running[1], restarted },
+            n => n.Output.Contains("started singleton actor", StringComparison.Ordinal));
         Assert.True(local.Exit(TimeSpan.FromMinutes(3)) == 0, local.Output);
         Assert.Equal(Answer(File.ReadAllText(Report("local"))), Answer(File.ReadAllText(Report("cluster"))));
-        Assert.DoesNotContain(running.Append(restarted), n => n.Output.Contains("its lease expired", StringComparison.Ordinal));
+        Assert.DoesNotContain(running.Append(restarted),
+            n => n.Output.Contains("its lease expired", StringComparison.Ordinal));
 
         // The job manager and the job's coordinator wrote their events to PostgreSQL.
         var rows = _postgres.Query(database,
@@ -94,7 +96,7 @@ public sealed class ComposeTopologyTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    /// <summary>A node service's addresses here: compose gives every container the image's ports, we give each its own.</summary>
+    /// <summary>A node's addresses: in compose every container has the image's ports, here each has its own.</summary>
     private sealed record NodeAddress(string Service, int RemotingPort, int ManagementPort)
     {
         public string Remoting => $"127.0.0.1:{RemotingPort}";
@@ -104,8 +106,8 @@ public sealed class ComposeTopologyTests : IDisposable
 
     /// <summary>
     /// The node's environment: the image's ENV, then the compose service's environment, with the addresses translated
-    /// (every compose host is 127.0.0.1 here, each node has its own ports) and the split-brain resolver's wait shortened
-    /// for the test.
+    /// (every compose host is 127.0.0.1 here, each node has its own ports) and the split-brain resolver's wait
+    /// shortened for the test.
     /// </summary>
     private Dictionary<string, string> Environment(NodeAddress node, IReadOnlyList<NodeAddress> all)
     {
@@ -140,7 +142,8 @@ public sealed class ComposeTopologyTests : IDisposable
         environment[$"{prefix}Node__Port"] = Text(node.RemotingPort);
         environment[$"{prefix}Management__Port"] = Text(node.ManagementPort);
         environment[$"{prefix}Node__DownUnreachableAfterSeconds"] = "3";
-        Assert.DoesNotContain(environment.Values, v => all.Any(n => v.Contains(n.Service + ":", StringComparison.Ordinal)));
+        Assert.DoesNotContain(environment.Values,
+            v => all.Any(n => v.Contains(n.Service + ":", StringComparison.Ordinal)));
         return environment;
     }
 
@@ -183,13 +186,16 @@ public sealed class ComposeTopologyTests : IDisposable
         for (var s = 0; s < samples; s++)
         {
             var rows = Enumerable.Range(0, n).Select(i => string.Join(',', Enumerable.Range(0, n).Select(j =>
-                ((random.NextDouble() - 0.5) * Math.Sqrt(12.0 / n) - (i == j ? 1.6 : 0)).ToString("R", CultureInfo.InvariantCulture))));
+                ((random.NextDouble() - 0.5) * Math.Sqrt(12.0 / n) - (i == j ? 1.6 : 0))
+                .ToString("R", CultureInfo.InvariantCulture))));
             File.WriteAllLines(Path.Combine(_directory, $"sample{s}.csv"), rows);
-            entries.Add(string.Create(CultureInfo.InvariantCulture, $$"""{ "t": {{0.1 * s}}, "layers": ["sample{{s}}.csv"] }"""));
+            entries.Add(string.Create(CultureInfo.InvariantCulture,
+                $$"""{ "t": {{0.1 * s}}, "layers": ["sample{{s}}.csv"] }"""));
         }
 
         var manifest = Path.Combine(_directory, "model.json");
-        File.WriteAllText(manifest, $$"""{ "format": "actorcontractivity/v1", "samples": [{{string.Join(", ", entries)}}] }""");
+        File.WriteAllText(manifest,
+            $$"""{ "format": "actorcontractivity/v1", "samples": [{{string.Join(", ", entries)}}] }""");
         return manifest;
     }
 

@@ -62,6 +62,6 @@ public sealed class Dockerfile
     /// <summary>The variables the final stage sets (<c>ENV a=b c=d</c>).</summary>
     public IReadOnlyDictionary<string, string> Environment() =>
         FinalStage.Where(l => l.Instruction == "ENV")
-            .SelectMany(l => Regex.Matches(l.Arguments, @"(\S+?)=(\S+)").Select(m => (m.Groups[1].Value, m.Groups[2].Value)))
-            .ToDictionary(p => p.Item1, p => p.Item2);
+            .SelectMany(l => Regex.Matches(l.Arguments, @"(\S+?)=(\S+)"))
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
 }

@@ -5,9 +5,9 @@ using ActorContractivity.Cluster.Hosting;
 namespace ActorContractivity.Deploy.Tests;
 
 /// <summary>
-/// The health probes of the management endpoint of real <c>actorcontractivity node</c> processes on loopback: alive but not ready while a node
-/// waits for its seed, ready once it is an Up member, and a node that gets SIGTERM leaves the cluster and exits 0
-/// within its leave timeout. The probe command (the image's HEALTHCHECK) reports the same.
+/// The health probes of the management endpoint of real <c>actorcontractivity node</c> processes on loopback: alive
+/// but not ready while a node waits for its seed, ready once it is an Up member, and a node that gets SIGTERM leaves
+/// the cluster and exits 0 within its leave timeout. The probe command (the image's HEALTHCHECK) reports the same.
 /// </summary>
 public sealed class HealthEndpointTests : IDisposable
 {
@@ -59,7 +59,8 @@ public sealed class HealthEndpointTests : IDisposable
 
     private Processes.Started Node(string name, int port, int health, int seed) =>
         _processes.Cli(name,
-            ["node", "--port", Text(port), "--seed-node", $"127.0.0.1:{seed}", "--data", Path.Combine(_directory, name)],
+            ["node", "--port", Text(port), "--seed-node", $"127.0.0.1:{seed}",
+                "--data", Path.Combine(_directory, name)],
             new Dictionary<string, string>
             {
                 ["ACTORCONTRACTIVITY_Management__Port"] = Text(health),

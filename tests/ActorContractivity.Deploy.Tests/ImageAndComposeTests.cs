@@ -18,7 +18,8 @@ public sealed class ImageAndComposeTests
     {
         var ignored = File.ReadAllLines(Repository.File(".dockerignore"))
             .Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.TrimStart('*', '/').TrimEnd('/')).ToArray();
-        var copies = Dockerfile.Load().All("COPY").Where(c => !c.StartsWith("--from", StringComparison.Ordinal)).ToArray();
+        var copies = Dockerfile.Load().All("COPY")
+            .Where(c => !c.StartsWith("--from", StringComparison.Ordinal)).ToArray();
         Assert.NotEmpty(copies);
         foreach (var copy in copies)
         {
@@ -27,12 +28,14 @@ public sealed class ImageAndComposeTests
             {
                 Assert.True(File.Exists(Repository.File(source)) || Directory.Exists(Repository.File(source)),
                     $"COPY {source}: not in the repository");
-                Assert.DoesNotContain(ignored, i => source.TrimEnd('/') == i || source.StartsWith(i + "/", StringComparison.Ordinal));
+                Assert.DoesNotContain(ignored,
+                    i => source.TrimEnd('/') == i || source.StartsWith(i + "/", StringComparison.Ordinal));
             }
         }
 
         // The published project is the command line, restored from the project files copied before.
-        var publish = Assert.Single(Dockerfile.Load().All("RUN"), r => r.StartsWith("dotnet publish", StringComparison.Ordinal));
+        var publish = Assert.Single(Dockerfile.Load().All("RUN"),
+            r => r.StartsWith("dotnet publish", StringComparison.Ordinal));
         var project = publish.Split(' ')[2];
         Assert.True(File.Exists(Repository.File(project)), project);
         Assert.Contains("<AssemblyName>actorcontractivity</AssemblyName>", File.ReadAllText(Repository.File(project)));
@@ -45,7 +48,8 @@ public sealed class ImageAndComposeTests
         var froms = image.All("FROM");
         Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0", froms[0]);
         Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", froms[^1]);
-        Assert.Contains("<TargetFramework>net10.0</TargetFramework>", File.ReadAllText(Repository.File("Directory.Build.props")));
+        Assert.Contains("<TargetFramework>net10.0</TargetFramework>",
+            File.ReadAllText(Repository.File("Directory.Build.props")));
 
         var entrypoint = image.Exec("ENTRYPOINT");
         Assert.Equal(["dotnet", "/app/actorcontractivity.dll"], entrypoint);
@@ -74,7 +78,8 @@ public sealed class ImageAndComposeTests
         // The management endpoint is off by default (several nodes on one machine); the image turns it on.
         Assert.Null(Defaults.Management.Port);
         var management = int.Parse(environment["ACTORCONTRACTIVITY_Management__Port"], CultureInfo.InvariantCulture);
-        var exposed = image.All("EXPOSE").SelectMany(e => e.Split(' ')).Select(p => int.Parse(p, CultureInfo.InvariantCulture));
+        var exposed = image.All("EXPOSE").SelectMany(e => e.Split(' '))
+            .Select(p => int.Parse(p, CultureInfo.InvariantCulture));
         Assert.Equal(new[] { Defaults.Node.Port, management }.Order(), exposed.Order());
     }
 
@@ -87,7 +92,8 @@ public sealed class ImageAndComposeTests
         var management = image["ACTORCONTRACTIVITY_Management__Port"];
         foreach (var (name, service) in nodes)
         {
-            Assert.Equal("../deploy/Dockerfile", $"{service["build"]["context"].Text}/{service["build"]["dockerfile"].Text}");
+            var build = service["build"];
+            Assert.Equal("../deploy/Dockerfile", $"{build["context"].Text}/{build["dockerfile"].Text}");
             var environment = service["environment"].Strings;
             Assert.All(environment.Keys, key => Assert.True(SettingsKeys.IsRead(key), $"{name}: {key}"));
             Assert.Equal(name, service["hostname"].Text);
@@ -101,7 +107,8 @@ public sealed class ImageAndComposeTests
             Assert.Equal(nodes.Count, int.Parse(environment["ACTORCONTRACTIVITY_Bootstrap__RequiredContactPoints"],
                 CultureInfo.InvariantCulture));
 
-            var connection = new NpgsqlConnectionStringBuilder(environment["ACTORCONTRACTIVITY_Persistence__ConnectionString"]);
+            var connection =
+                new NpgsqlConnectionStringBuilder(environment["ACTORCONTRACTIVITY_Persistence__ConnectionString"]);
             var postgres = Compose.Postgres()["environment"].Strings;
             Assert.Equal(PersistenceProviders.PostgreSql, environment["ACTORCONTRACTIVITY_Persistence__Provider"]);
             Assert.Equal(("postgres", 5432), (connection.Host, connection.Port));

@@ -34,10 +34,11 @@ public sealed class KubernetesDiscoveryTests : IAsyncLifetime
 
         var port = Assert.Single(NodeTemplate()["spec"]["containers"].Items.Single()["ports"].Items,
             p => p["name"].Text == "management")["containerPort"].Int;
-        Assert.Equal([new ContactPoint("10.1.0.1", port), new ContactPoint("10.1.0.2", port)], found.OrderBy(c => c.Host));
+        Assert.Equal([new ContactPoint("10.1.0.1", port), new ContactPoint("10.1.0.2", port)],
+            found.OrderBy(c => c.Host));
         var request = Assert.Single(_requests);
-        Assert.Equal($"/api/v1/namespaces/{Namespace}/pods?labelSelector={Uri.EscapeDataString("app=actorcontractivity")}"
-            + $" Bearer {Token}", request);
+        var selector = Uri.EscapeDataString("app=actorcontractivity");
+        Assert.Equal($"/api/v1/namespaces/{Namespace}/pods?labelSelector={selector} Bearer {Token}", request);
     }
 
     [Fact]
@@ -45,7 +46,8 @@ public sealed class KubernetesDiscoveryTests : IAsyncLifetime
     {
         _status = 403;
         using var discovery = new KubernetesPodDiscovery(Settings());
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => discovery.LookupAsync(TimeSpan.FromSeconds(10)));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => discovery.LookupAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("get, watch and list on pods", error.Message);
     }
 
@@ -72,9 +74,10 @@ public sealed class KubernetesDiscoveryTests : IAsyncLifetime
         _api = builder.Build();
         _api.MapGet("/api/v1/namespaces/{space}/pods", (HttpContext context, string space) =>
         {
-            _requests.Add($"{context.Request.Path}{context.Request.QueryString} {context.Request.Headers.Authorization}");
+            var request = context.Request;
+            _requests.Add($"{request.Path}{request.QueryString} {request.Headers.Authorization}");
             return _status == 200
-                ? Results.Text(PodList(space, context.Request.Query["labelSelector"].ToString()), "application/json")
+                ? Results.Text(PodList(space, request.Query["labelSelector"].ToString()), "application/json")
                 : Results.StatusCode(_status);
         });
         await _api.StartAsync();
@@ -121,7 +124,10 @@ public sealed class KubernetesDiscoveryTests : IAsyncLifetime
         (IReadOnlyDictionary<string, string> Labels, object Json) Pod(string name,
             IReadOnlyDictionary<string, string> labels, string phase, string ip, bool deleting) => (labels, new
         {
-            metadata = new { name, @namespace = space, labels, deletionTimestamp = deleting ? "2026-01-01T00:00:00Z" : null },
+            metadata = new
+            {
+                name, @namespace = space, labels, deletionTimestamp = deleting ? "2026-01-01T00:00:00Z" : null,
+            },
             spec = new { containers = new[] { new { name = "node", ports } } },
             status = new { phase, podIP = ip },
         });

@@ -25,7 +25,8 @@ public sealed class KubernetesManifestTests
         {
             Assert.False(string.IsNullOrWhiteSpace(resource["apiVersion"].Text), $"{resource}: no apiVersion");
             var metadata = resource["metadata"];
-            Assert.Equal(space, resource["kind"].Text == "Namespace" ? metadata["name"].Text : metadata["namespace"].Text);
+            var own = resource["kind"].Text == "Namespace" ? metadata["name"] : metadata["namespace"];
+            Assert.Equal(space, own.Text);
         }
 
         Assert.Single(Manifests.Resources(), r => r["kind"].Text == "Namespace");
@@ -56,8 +57,10 @@ public sealed class KubernetesManifestTests
         var volume = Assert.Single(pod["volumes"].Items, v => v["name"].Text == mount["name"].Text);
         var secret = volume["secret"]["secretName"].Text;
         Assert.StartsWith(mount["mountPath"].Text + "/", environment["ACTORCONTRACTIVITY_Tls__CertificatePath"]);
-        Assert.Equal(secret, Manifests.SecretReference(container, "ACTORCONTRACTIVITY_Tls__CertificatePassword").Secret);
-        Assert.Equal(secret, Manifests.SecretReference(container, "ACTORCONTRACTIVITY_Tls__AllowedThumbprints__0").Secret);
+        foreach (var variable in new[] { "Tls__CertificatePassword", "Tls__AllowedThumbprints__0" })
+        {
+            Assert.Equal(secret, Manifests.SecretReference(container, "ACTORCONTRACTIVITY_" + variable).Secret);
+        }
     }
 
     [Fact]
@@ -67,7 +70,8 @@ public sealed class KubernetesManifestTests
         Assert.NotEmpty(names);
         var unread = names.Where(n => !SettingsKeys.IsRead(n)).ToArray();
         Assert.True(unread.Length == 0,
-            $"not read by the program: {string.Join(", ", unread)}; it reads {string.Join(", ", SettingsKeys.Described)}");
+            $"not read by the program: {string.Join(", ", unread)}; "
+            + $"it reads {string.Join(", ", SettingsKeys.Described)}");
     }
 
     [Fact]
@@ -82,7 +86,8 @@ public sealed class KubernetesManifestTests
         Assert.NotEqual(0, pod["securityContext"]["runAsUser"].Int);
 
         var requests = container["resources"]["requests"];
-        Assert.True(requests.Has("memory") && container["resources"]["limits"].Has("memory"), "memory request and limit");
+        Assert.True(requests.Has("memory") && container["resources"]["limits"].Has("memory"),
+            "memory request and limit");
         var cores = int.Parse(requests["cpu"].Text, CultureInfo.InvariantCulture);
         var workers = int.Parse(Setting(container, "Workers__Count"), CultureInfo.InvariantCulture);
         Assert.InRange(workers, 1, cores);
@@ -110,7 +115,8 @@ public sealed class KubernetesManifestTests
         // startup probe gives the runtime a minute before liveness counts.
         var startup = container["startupProbe"];
         Assert.True(startup["periodSeconds"].Int * startup["failureThreshold"].Int >= 60, "startup allowance");
-        Assert.Equal(int.Parse(Setting(container, "Node__Port"), CultureInfo.InvariantCulture), Port(container, "remoting"));
+        Assert.Equal(int.Parse(Setting(container, "Node__Port"), CultureInfo.InvariantCulture),
+            Port(container, "remoting"));
     }
 
     [Fact]
@@ -181,7 +187,8 @@ public sealed class KubernetesManifestTests
             && new[] { "get", "watch", "list" }.All(v => rule["verbs"].Items.Any(x => x.Text == v)));
 
         // What discovery sees of a pod is its IP; remoting advertises the same address.
-        var publicHost = Assert.Single(container["env"].Items, e => e["name"].Text == "ACTORCONTRACTIVITY_Node__PublicHost");
+        var publicHost = Assert.Single(container["env"].Items,
+            e => e["name"].Text == "ACTORCONTRACTIVITY_Node__PublicHost");
         Assert.Equal("status.podIP", publicHost["valueFrom"]["fieldRef"]["fieldPath"].Text);
     }
 
@@ -189,7 +196,8 @@ public sealed class KubernetesManifestTests
     public void The_termination_grace_period_is_longer_than_the_leave_timeout()
     {
         var grace = Manifests.Nodes()["spec"]["template"]["spec"]["terminationGracePeriodSeconds"].Int;
-        var leave = double.Parse(Setting(NodeContainer(), "Shutdown__LeaveTimeoutSeconds"), CultureInfo.InvariantCulture);
+        var leave = double.Parse(Setting(NodeContainer(), "Shutdown__LeaveTimeoutSeconds"),
+            CultureInfo.InvariantCulture);
         Assert.InRange(grace - leave, 5, 30);
     }
 
@@ -198,7 +206,8 @@ public sealed class KubernetesManifestTests
     {
         var container = NodeContainer();
         Assert.Equal(PersistenceProviders.PostgreSql, Setting(container, "Persistence__Provider"));
-        var (secretName, key) = Manifests.SecretReference(container, "ACTORCONTRACTIVITY_Persistence__ConnectionString");
+        var (secretName, key) =
+            Manifests.SecretReference(container, "ACTORCONTRACTIVITY_Persistence__ConnectionString");
         var secret = Manifests.Get("Secret", secretName)["stringData"];
         var connection = new NpgsqlConnectionStringBuilder(secret[key].Text);
 
@@ -215,14 +224,16 @@ public sealed class KubernetesManifestTests
         Assert.Equal(secret[password.Key].Text, connection.Password);
     }
 
-    private static Yaml NodeContainer() => Assert.Single(Manifests.NodeContainers(Manifests.Nodes()["spec"]["template"]["spec"]));
+    private static Yaml NodeContainer() =>
+        Assert.Single(Manifests.NodeContainers(Manifests.Nodes()["spec"]["template"]["spec"]));
 
-    /// <summary>A setting's literal value in the container's environment (the manifests spell out what they rely on).</summary>
+    /// <summary>A setting's literal value in the container's environment (the manifests spell them out).</summary>
     private static string Setting(Yaml container, string key)
     {
         var environment = Manifests.Environment(container);
         var name = ContractivitySettings.EnvironmentPrefix + key;
-        Assert.True(environment.TryGetValue(name, out var value) && value is not null, $"{container}: no literal {name}");
+        Assert.True(environment.TryGetValue(name, out var value) && value is not null,
+            $"{container}: no literal {name}");
         return value!;
     }
 

@@ -60,6 +60,7 @@ public static class Manifests
             .ToDictionary(pair => pair[0], pair => pair[1]);
 
     /// <summary>Are all the selector's labels among the labels?</summary>
-    public static bool Selects(IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels) =>
+    public static bool Selects(
+        IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels) =>
         selector.Count > 0 && selector.All(term => labels.TryGetValue(term.Key, out var value) && value == term.Value);
 }

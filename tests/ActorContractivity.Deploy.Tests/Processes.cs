@@ -15,7 +15,7 @@ public sealed class Processes : IDisposable
 {
     private readonly List<Started> _started = [];
 
-    /// <summary>Starts <c>dotnet actorcontractivity.dll ARGS</c> with only the given ACTORCONTRACTIVITY_ variables.</summary>
+    /// <summary>Starts <c>dotnet actorcontractivity.dll ARGS</c> with only the given settings variables.</summary>
     public Started Cli(string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
         string workingDirectory)
     {
@@ -27,7 +27,8 @@ public sealed class Processes : IDisposable
         }
 
         foreach (var inherited in start.Environment.Keys
-                     .Where(k => k.StartsWith(ContractivitySettings.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+                     .Where(k => k.StartsWith(ContractivitySettings.EnvironmentPrefix,
+                         StringComparison.OrdinalIgnoreCase))
                      .ToArray())
         {
             start.Environment.Remove(inherited);
@@ -93,7 +94,8 @@ public sealed class Processes : IDisposable
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(clock.Elapsed < patience, $"timed out after {patience.TotalSeconds:0} s waiting for {what}\n{Outputs()}");
+            Assert.True(clock.Elapsed < patience,
+                $"timed out after {patience.TotalSeconds:0} s waiting for {what}\n{Outputs()}");
             Thread.Sleep(200);
         }
     }
@@ -138,7 +140,8 @@ public sealed class Processes : IDisposable
         /// <summary>Waits for the exit and returns the exit code; fails if it takes longer than the patience.</summary>
         public int Exit(TimeSpan patience)
         {
-            Assert.True(Process.WaitForExit(patience), $"{Name} still runs after {patience.TotalSeconds:0} s\n{Tail(40)}");
+            Assert.True(Process.WaitForExit(patience),
+                $"{Name} still runs after {patience.TotalSeconds:0} s\n{Tail(40)}");
             Process.WaitForExit();
             return Process.ExitCode;
         }

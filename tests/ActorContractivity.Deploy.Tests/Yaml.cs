@@ -33,7 +33,8 @@ public sealed class Yaml
         while (parser.Accept<DocumentStart>(out _))
         {
             var name = System.IO.Path.GetFileName(file);
-            documents.Add(new Yaml(deserializer.Deserialize(parser), documents.Count == 0 ? name : $"{name}#{documents.Count}"));
+            var path = documents.Count == 0 ? name : $"{name}#{documents.Count}";
+            documents.Add(new Yaml(deserializer.Deserialize(parser), path));
         }
 
         return documents;

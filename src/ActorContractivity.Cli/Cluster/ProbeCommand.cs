@@ -17,7 +17,10 @@ public static class ProbeCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var which = new Argument<string>("CHECK") { Description = "live (the actor system runs) or ready (Up member)." };
+        var which = new Argument<string>("CHECK")
+        {
+            Description = "live (the actor system runs) or ready (an Up member of the cluster).",
+        };
         var port = new Option<int?>("--port") { Description = "The management port (default: Management:Port)." };
         var command = new Command("probe", "Ask the health probe of the node on this machine.");
         command.Arguments.Add(which);
@@ -32,8 +35,8 @@ public static class ProbeCommand
             };
             var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
             var healthPort = parse.GetValue(port) ?? settings.Management.Port
-                ?? throw new InputException(
-                    $"--port: no management port configured ({ContractivitySettings.EnvironmentPrefix}Management__Port)");
+                ?? throw new InputException("--port: no management port configured "
+                    + $"({ContractivitySettings.EnvironmentPrefix}Management__Port)");
             return Probe(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{healthPort}{path}"),
                 output, error);
         });

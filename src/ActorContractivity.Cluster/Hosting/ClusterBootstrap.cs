@@ -35,7 +35,7 @@ public static class ClusterBootstrap
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>What a contact point answers: its own address and the Up members it sees (none unless it is Up).</summary>
+    /// <summary>A contact point's answer: its own address and the Up members it sees (none unless it is Up).</summary>
     public sealed record SeedNodes(string SelfNode, string[] Members);
 
     /// <summary>What a node does after one round of discovery and probing.</summary>
@@ -65,8 +65,8 @@ public static class ClusterBootstrap
             return builder;
         }
 
-        var kubernetes = string.Equals(bootstrap.Discovery, DiscoveryMethods.Kubernetes, StringComparison.OrdinalIgnoreCase);
-        var config = string.Equals(bootstrap.Discovery, DiscoveryMethods.Config, StringComparison.OrdinalIgnoreCase);
+        var kubernetes = Is(bootstrap.Discovery, DiscoveryMethods.Kubernetes);
+        var config = Is(bootstrap.Discovery, DiscoveryMethods.Config);
         if (!kubernetes && !config)
         {
             throw new ArgumentException(
@@ -109,9 +109,11 @@ public static class ClusterBootstrap
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var state = cluster.State;
-        var up = IsUp(cluster.SelfMember.Status) && state.Members.Any(m => m.UniqueAddress == cluster.SelfUniqueAddress);
+        var up = IsUp(cluster.SelfMember.Status)
+            && state.Members.Any(m => m.UniqueAddress == cluster.SelfUniqueAddress);
         var members = up
-            ? state.Members.Where(m => IsUp(m.Status) && !state.Unreachable.Contains(m)).Select(m => m.Address.ToString())
+            ? state.Members.Where(m => IsUp(m.Status) && !state.Unreachable.Contains(m))
+                .Select(m => m.Address.ToString())
             : [];
         return new SeedNodes(cluster.SelfAddress.ToString(), members.ToArray());
     }
@@ -141,7 +143,8 @@ public static class ClusterBootstrap
 
         if (answered.Length < discovered.Count)
         {
-            return new Decision.Wait($"{discovered.Count - answered.Length} of {discovered.Count} nodes did not answer");
+            var silent = discovered.Count - answered.Length;
+            return new Decision.Wait($"{silent} of {discovered.Count} nodes did not answer");
         }
 
         if (!stable)
@@ -181,8 +184,10 @@ public static class ClusterBootstrap
                     unchangedSince = DateTime.UtcNow;
                 }
 
-                var probes = discovered.Distinct().Select(async c => (c, await ProbeAsync(http, c).ConfigureAwait(false)));
-                var answers = (await Task.WhenAll(probes).ConfigureAwait(false)).ToDictionary(p => p.c, p => p.Item2);
+                var probes = discovered.Distinct()
+                    .Select(async point => (Point: point, Answer: await ProbeAsync(http, point).ConfigureAwait(false)));
+                var answers = (await Task.WhenAll(probes).ConfigureAwait(false))
+                    .ToDictionary(p => p.Point, p => p.Answer);
                 var stable = DateTime.UtcNow - unchangedSince >= TimeSpan.FromSeconds(settings.StableMarginSeconds);
                 switch (Decide(discovered, answers, cluster.SelfAddress, stable, settings))
                 {
@@ -216,7 +221,10 @@ public static class ClusterBootstrap
 
     private static async Task<SeedNodes?> ProbeAsync(HttpClient http, ContactPoint contactPoint)
     {
-        var host = contactPoint.Host.Contains(':', StringComparison.Ordinal) ? $"[{contactPoint.Host}]" : contactPoint.Host;
+        // An IPv6 address needs brackets in a URL.
+        var host = contactPoint.Host.Contains(':', StringComparison.Ordinal)
+            ? $"[{contactPoint.Host}]"
+            : contactPoint.Host;
         try
         {
             return await http.GetFromJsonAsync<SeedNodes>($"http://{host}:{contactPoint.Port}{SeedNodesPath}")
@@ -231,7 +239,9 @@ public static class ClusterBootstrap
     private static ContactPoint ParseContactPoint(string text)
     {
         var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        if (colon <= 0
+            || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            || port is < 1 or > 65535)
         {
             throw new ArgumentException($"Bootstrap:ContactPoints: expected HOST:PORT, got '{text}'");
         }
@@ -240,4 +250,7 @@ public static class ClusterBootstrap
     }
 
     private static bool IsUp(MemberStatus status) => status is MemberStatus.Up or MemberStatus.WeaklyUp;
+
+    private static bool Is(string method, string name) =>
+        string.Equals(method, name, StringComparison.OrdinalIgnoreCase);
 }

@@ -35,7 +35,7 @@ public static class ContractivityNode
         return builder.Build();
     }
 
-    /// <summary>The actor system of a cluster node (shared by <see cref="Build"/> and the node command's host).</summary>
+    /// <summary>The actor system of a cluster node (shared by <see cref="Build"/> and the node command).</summary>
     public static AkkaConfigurationBuilder Configure(AkkaConfigurationBuilder akka, ContractivitySettings settings,
         bool quiet, RunTask? run = null)
     {

@@ -64,8 +64,8 @@ public sealed class KubernetesPodDiscovery : IDisposable
         }
 
         var space = _namespace ?? ReadServiceAccountFile("namespace") ?? "default";
-        var uri = new Uri(_api,
-            $"api/v1/namespaces/{Uri.EscapeDataString(space)}/pods?labelSelector={Uri.EscapeDataString(_labelSelector)}");
+        var uri = new Uri(_api, $"api/v1/namespaces/{Uri.EscapeDataString(space)}/pods"
+            + $"?labelSelector={Uri.EscapeDataString(_labelSelector)}");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         if (ReadServiceAccountFile("token") is { } token)
         {

@@ -22,7 +22,7 @@ public sealed class BootstrapSettings
     /// <summary><c>none</c> (seed nodes), <c>config</c> (<see cref="ContactPoints"/>) or <c>kubernetes</c>.</summary>
     public string Discovery { get; set; } = DiscoveryMethods.None;
 
-    /// <summary>The cluster's service name; for Kubernetes it fills <c>{0}</c> of <see cref="PodLabelSelector"/>.</summary>
+    /// <summary>The cluster's name; on Kubernetes it fills <c>{0}</c> of <see cref="PodLabelSelector"/>.</summary>
     public string ServiceName { get; set; } = "actorcontractivity";
 
     /// <summary>Kubernetes: the name of the pods' container port of the management endpoint.</summary>

@@ -34,7 +34,8 @@ public static class NodeProcess
     /// removed, stop the actor system; a task still computing is abandoned and issued again elsewhere). The phases'
     /// timeouts add up to about the leave timeout, so the process is gone before a platform's grace period ends.
     /// </summary>
-    public static AkkaConfigurationBuilder WithGracefulLeave(this AkkaConfigurationBuilder builder, ShutdownSettings settings)
+    public static AkkaConfigurationBuilder WithGracefulLeave(
+        this AkkaConfigurationBuilder builder, ShutdownSettings settings)
     {
         var total = settings.LeaveTimeoutSeconds;
         return builder.AddHocon(
@@ -52,7 +53,7 @@ public static class NodeProcess
             """, HoconAddMode.Prepend);
     }
 
-    /// <summary>One line per endpoint the node serves besides remoting (for the node command's start message).</summary>
+    /// <summary>A line per endpoint the node serves besides remoting (for the node command's first lines).</summary>
     public static IEnumerable<string> Endpoints(IHost host, ContractivitySettings settings)
     {
         if (ManagementEndpoint.Address(host) is { } address)
