@@ -30,30 +30,36 @@ public static class ContractivityNode
     public static IHost Build(ContractivitySettings settings, bool quiet, RunTask? run = null)
     {
         var builder = new HostBuilder();
-        builder.ConfigureServices(services => services.AddAkka(settings.SystemName, akka =>
-        {
-            Logging(akka, quiet);
-            if (quiet)
-            {
-                // The one-node cluster has no peer to wait for: gossip and singleton hand-over run at once, and it
-                // stops without leaving the cluster gracefully (there is nobody to hand over to).
-                akka.AddHocon(
-                    """
-                    akka.cluster.periodic-tasks-initial-delay = 0s
-                    akka.cluster.leader-actions-interval = 50ms
-                    akka.cluster.gossip-interval = 100ms
-                    akka.coordinated-shutdown.run-by-actor-system-terminate = off
-                    """, HoconAddMode.Prepend);
-            }
-
-            akka.WithContractivitySerialization()
-                .WithContractivityRemoting(settings, settings.Node.Port)
-                .WithContractivityCluster(settings)
-                .WithJobJournal(settings.Persistence)
-                .WithJobManager(settings, quiet ? TimeSpan.FromMilliseconds(50) : null)
-                .WithContractivityWorkers(settings, run);
-        }));
+        builder.ConfigureServices(services => services.AddAkka(settings.SystemName,
+            akka => Configure(akka, settings, quiet, run)));
         return builder.Build();
+    }
+
+    /// <summary>The actor system of a cluster node (shared by <see cref="Build"/> and the node command).</summary>
+    public static AkkaConfigurationBuilder Configure(AkkaConfigurationBuilder akka, ContractivitySettings settings,
+        bool quiet, RunTask? run = null)
+    {
+        Logging(akka, quiet);
+        if (quiet)
+        {
+            // The one-node cluster has no peer to wait for: gossip and singleton hand-over run at once, and it
+            // stops without leaving the cluster gracefully (there is nobody to hand over to).
+            akka.AddHocon(
+                """
+                akka.cluster.periodic-tasks-initial-delay = 0s
+                akka.cluster.leader-actions-interval = 50ms
+                akka.cluster.gossip-interval = 100ms
+                akka.coordinated-shutdown.run-by-actor-system-terminate = off
+                """, HoconAddMode.Prepend);
+        }
+
+        akka.WithContractivitySerialization()
+            .WithContractivityRemoting(settings, settings.Node.Port)
+            .WithContractivityCluster(settings)
+            .WithJobJournal(settings.Persistence)
+            .WithJobManager(settings, quiet ? TimeSpan.FromMilliseconds(50) : null)
+            .WithContractivityWorkers(settings, run);
+        return akka;
     }
 
     /// <summary>The host of a client: remoting only, to reach a cluster's gateway.</summary>
