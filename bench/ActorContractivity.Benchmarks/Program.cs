@@ -27,17 +27,19 @@ if (args.Length > 0 && args[0] == "bnb")
 
 if (args.Length > 0 && args[0] == "bracket")
 {
-    // certify --certify auto on a random model (N or N:SEED), then both ends of the bracket checked from scratch.
+    // certify --certify auto on a random model (N, N:SEED or N:SEED:STARTS), then both ends of the bracket checked
+    // from scratch.
     foreach (var spec in args.Skip(1))
     {
         var parts = spec.Split(':');
         var n = int.Parse(parts[0]);
         var seed = parts.Length > 1 ? int.Parse(parts[1]) : 1;
+        var starts = parts.Length > 2 ? int.Parse(parts[2]) : 8;
         var model = Workloads.DenseRandom(n, seed);
         var a = model.Samples[0].Layers[0];
         var question = new IntervalQuestion();
         var clock = Stopwatch.StartNew();
-        var answer = IntervalSolver.Solve(model, question, new InnerOptions(Starts: 8), CertifyMode.Auto);
+        var answer = IntervalSolver.Solve(model, question, new InnerOptions(Starts: starts), CertifyMode.Auto);
         var seconds = clock.Elapsed.TotalSeconds;
         var (witnessEnd, safeEnd) = (answer.BracketLow!.Value, answer.BracketHigh!.Value);
         var below = answer.Witness.Slopes.Select(d => d == witnessEnd ? witnessEnd - 1e-6 : d).ToArray();
@@ -47,11 +49,18 @@ if (args.Length > 0 && args[0] == "bracket")
         var proof = answer.Certificate is { } certificate
             && ActorContractivity.Core.Certify.MatrixCubeBound.ForBox(a, safeEnd, question.Fixed)
                 .ProvesBelow(certificate.Multipliers[0], question.C);
-        Console.WriteLine($"n={n} seed={seed} status={answer.Status} bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
+        Console.WriteLine($"n={n} seed={seed} starts={starts} status={answer.Status} bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
             + $"width={safeEnd - witnessEnd:G4} in {seconds:F1} s; witness μ₂ 1e-6 below its end = {witnessValue:G6} "
             + $"(> c: {witnessValue > question.C}); bound proof at the safe end re-checked: {proof}");
     }
 
+    return;
+}
+
+if (args.Length > 0 && args[0] == "deep")
+{
+    // Deep models placed on 1, 2 and 4 in-process nodes: memory per node and the block-pipelined inner solve.
+    DeepModelRuns.Run(args[1..]);
     return;
 }
 

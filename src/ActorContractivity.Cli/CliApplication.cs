@@ -33,17 +33,24 @@ public static class CliApplication
         root.Subcommands.Add(CertifyCommand.Create(output, error));
         root.Subcommands.Add(NodeCommand.Create(output, error));
         root.Subcommands.Add(StatusCommand.Create(output, error));
+        root.Subcommands.Add(ProbeCommand.Create(output, error));
+        root.Subcommands.Add(Mnist.MnistCommand.Create(output, error));
+        root.Subcommands.Add(Generate.GenerateCommand.Create(output));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            var first = parse.Errors[0];
+            // An unknown word explains the other errors it causes ("required command was not provided").
+            var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
+                ?? parse.Errors[0];
             var message = string.Join(' ', first.Message.Split((char[])[' ', '\t', '\r', '\n'],
                 StringSplitOptions.RemoveEmptyEntries))
                 .Replace("'System.Nullable`1[System.Double]'", "number", StringComparison.Ordinal)
                 .Replace("'System.Double'", "number", StringComparison.Ordinal)
                 .Replace("'System.Int32'", "whole number", StringComparison.Ordinal);
-            var option = first.SymbolResult is OptionResult result ? $"{result.Option.Name}: " : "";
+            var named = first.SymbolResult is OptionResult result
+                && !message.StartsWith(result.Option.Name, StringComparison.Ordinal);
+            var option = named ? $"{((OptionResult)first.SymbolResult!).Option.Name}: " : "";
             error.WriteLine($"usage: {option}{message} (see 'actorcontractivity --help')");
             return BadInput;
         }

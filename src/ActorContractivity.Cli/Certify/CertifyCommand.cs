@@ -19,20 +19,32 @@ public static class CertifyCommand
     {
         var model = new Argument<string>("MODEL")
         {
-            Description = "A weight matrix (.npy or .csv) of a one-layer model, or a JSON manifest of samples and layers.",
+            Description = "A weight matrix (.npy or .csv) of a one-layer model, or a JSON manifest of samples and "
+                + "layers.",
         };
-        var c = new Option<double>("--c") { Description = "The contraction bound c: μ(D·J) ≤ c (0: non-expansive).", DefaultValueFactory = _ => 0.0 };
-        var tune = new Option<string>("--tune") { Description = "Which end of [ℓ, u] to search.", DefaultValueFactory = _ => "lower" };
+        var c = CommandLineValues.Number("--c", "The contraction bound c: μ(D·J) ≤ c (0: non-expansive).", 0.0);
+        var tune = new Option<string>("--tune")
+        {
+            Description = "Which end of [ℓ, u] to search.",
+            DefaultValueFactory = _ => "lower",
+        };
         tune.AcceptOnlyFromAmong("lower", "upper");
-        var fixedEnd = new Option<double>("--fixed") { Description = "The fixed end: u when tuning ℓ, ℓ when tuning u.", DefaultValueFactory = _ => 1.0 };
-        var limit = new Option<double?>("--limit") { Description = "The far end of the search range of the tuned end (default 0 for ℓ, 100·max(fixed, 1) for u)." };
+        var fixedEnd = CommandLineValues.Number(
+            "--fixed", "The fixed end: u when tuning ℓ, ℓ when tuning u.", 1.0);
+        var limit = CommandLineValues.OptionalNumber(
+            "--limit", "The far end of the search range of the tuned end (default 0 for ℓ, 100·max(fixed, 1) for u).");
         var norm = new Option<string>("--norm") { Description = "The logarithmic norm.", DefaultValueFactory = _ => "2" };
         norm.AcceptOnlyFromAmong("2", "1", "inf");
-        var discrete = new Option<double?>("--discrete") { Description = "Certify the explicit Euler step u ← u + Hσ(…): ‖I + H·D·J‖ ≤ e^{Hc}." };
-        var starts = new Option<int>("--starts") { Description = "Starts of the gradient search per sample.", DefaultValueFactory = _ => 8 };
+        var discrete = CommandLineValues.OptionalNumber(
+            "--discrete", "Certify the explicit Euler step u ← u + Hσ(…): ‖I + H·D·J‖ ≤ e^{Hc}.");
+        var starts = new Option<int>("--starts")
+        {
+            Description = "Starts of the gradient search per sample.",
+            DefaultValueFactory = _ => 8,
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the random starts.", DefaultValueFactory = _ => 0 };
-        var tolerance = new Option<double>("--tol") { Description = "Absolute tolerance on the tuned end.", DefaultValueFactory = _ => 1e-8 };
-        var json = new Option<string?>("--json") { Description = "Write the full report as JSON to this file." };
+        var tolerance = CommandLineValues.Number("--tol", "Absolute tolerance on the tuned end.", 1e-8);
+        var json = CommandLineValues.Path("--json", "Write the full report as JSON to this file.");
         var certify = new Option<string>("--certify")
         {
             Description = "How to prove the answer: auto (enumeration where small, then branch and bound within "
@@ -41,11 +53,10 @@ public static class CertifyCommand
             DefaultValueFactory = _ => "auto",
         };
         certify.AcceptOnlyFromAmong("auto", "exact", "bound", "off");
-        var budget = new Option<double?>("--budget")
-        {
-            Description = "Seconds of certification: branch and bound, then the bound's bisection (default 60 for "
-                + "auto, unlimited otherwise); when they run out the answer is a bracket.",
-        };
+        var budget = CommandLineValues.OptionalNumber(
+            "--budget",
+            "Seconds of certification: branch and bound, then the bound's bisection (default 60 for auto, unlimited "
+                + "otherwise); when they run out the answer is a bracket. The gradient search is not counted.");
 
         var cluster = new Option<string?>("--cluster")
         {
@@ -55,7 +66,9 @@ public static class CertifyCommand
 
         var command = new Command("certify", "Find the largest slope interval on which the model provably contracts.");
         command.Arguments.Add(model);
-        foreach (var option in new Option[] { c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, budget, tolerance, json, cluster })
+        Option[] options =
+            [c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, budget, tolerance, json, cluster];
+        foreach (var option in options)
         {
             command.Options.Add(option);
         }
@@ -69,7 +82,12 @@ public static class CertifyCommand
                     Tune: parse.GetValue(tune) == "upper" ? TunedEnd.Upper : TunedEnd.Lower,
                     Fixed: parse.GetValue(fixedEnd),
                     Limit: parse.GetValue(limit),
-                    Norm: parse.GetValue(norm) switch { "1" => LogNormKind.One, "inf" => LogNormKind.Infinity, _ => LogNormKind.Two },
+                    Norm: parse.GetValue(norm) switch
+                    {
+                        "1" => LogNormKind.One,
+                        "inf" => LogNormKind.Infinity,
+                        _ => LogNormKind.Two,
+                    },
                     DiscreteStep: parse.GetValue(discrete),
                     Tolerance: parse.GetValue(tolerance)),
                 parse.GetValue(starts),
@@ -98,11 +116,17 @@ public static class CertifyCommand
             Validate(request);
             var clock = Stopwatch.StartNew();
             var loaded = ModelLoader.Load(request.ModelPath);
-            var job = new JobSettings(request.Question, new InnerOptions(Starts: request.Starts, Seed: request.Seed),
+            if (request.JsonPath is { } reportPath)
+            {
+                RefuseInput(reportPath, loaded.Files);
+            }
+
+            var scale = ProblemScale.For(loaded.Model, request.Question);
+            var job = new JobSettings(scale.Question, new InnerOptions(Starts: request.Starts, Seed: request.Seed),
                 request.Certify);
             var display = ProgressDisplay.For(error, plainWhenRedirected: request.Cluster is not null);
             IntervalAnswer answer;
-            switch (ClusterRun.Run(loaded.Model, job, request.Cluster, display))
+            switch (ClusterRun.Run(scale.Model, job, request.Cluster, display))
             {
                 case JobRejected rejected:
                     error.WriteLine($"{request.ModelPath}: {rejected.Reason.ReplaceLineEndings(" ")}");
@@ -111,7 +135,7 @@ public static class CertifyCommand
                     error.WriteLine($"internal error: {failed.Reason.ReplaceLineEndings(" ")}");
                     return CliApplication.InternalError;
                 case JobCompleted completed:
-                    answer = completed.Answer;
+                    answer = scale.Restore(completed.Answer);
                     break;
                 case var other:
                     throw new InvalidOperationException($"unexpected job outcome {other.GetType().Name}");
@@ -153,6 +177,11 @@ public static class CertifyCommand
 
     private static void Validate(CertifyRequest request)
     {
+        if (string.IsNullOrWhiteSpace(request.ModelPath))
+        {
+            throw new InputException("MODEL: the path is empty; give a .npy, .csv or .json model file");
+        }
+
         if (request.Question.Validate() is { } problem)
         {
             throw new InputException($"{problem.Option}: {problem.Problem}");
@@ -178,6 +207,20 @@ public static class CertifyCommand
         if (request.Cluster is { } address)
         {
             HostPort.Parse("--cluster", address);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a report path that names one of the model's own files (the model first), under whatever name.
+    /// </summary>
+    private static void RefuseInput(string path, IReadOnlyList<string> inputs)
+    {
+        var report = InputFile.RealPath(path);
+        var index = inputs.ToList().FindIndex(input => InputFile.RealPath(input) == report);
+        if (index >= 0)
+        {
+            var what = index == 0 ? "the model file itself" : $"a layer file of the model ('{inputs[index]}')";
+            throw new InputException($"--json: '{path}' is {what}; the report would overwrite it");
         }
     }
 
@@ -215,10 +258,7 @@ public static class CertifyCommand
             throw new InputException($"--json: '{path}' is not a regular file location");
         }
 
-        if (string.Equals(full, Path.GetFullPath(modelPath), StringComparison.Ordinal))
-        {
-            throw new InputException($"--json: '{path}' is the model file itself; the report would overwrite it");
-        }
+        RefuseInput(path, [modelPath]);
 
         var probe = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.probe");
         try

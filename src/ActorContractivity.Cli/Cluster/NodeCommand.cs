@@ -75,12 +75,17 @@ public static class NodeCommand
 
     private static int Run(ContractivitySettings settings, TextWriter output)
     {
-        using var host = ContractivityNode.Build(settings, quiet: false);
+        using var host = NodeProcess.Build(settings);
         host.Start();
         var system = host.Services.GetRequiredService<ActorSystem>();
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
         output.WriteLine($"node {self} roles {string.Join(',', settings.Node.EffectiveRoles)} "
             + $"journal {settings.Persistence.Provider}");
+        foreach (var endpoint in NodeProcess.Endpoints(host, settings))
+        {
+            output.WriteLine(endpoint);
+        }
+
         output.Flush();
         host.WaitForShutdown();
         return CliApplication.Found;

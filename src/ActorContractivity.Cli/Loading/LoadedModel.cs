@@ -12,4 +12,7 @@ public sealed record LoadedModel(NeuralOdeModel Model, IReadOnlyList<IReadOnlyLi
 {
     /// <summary>The name of a layer written inline in a manifest.</summary>
     public const string InlineLayerName = "inline";
+
+    /// <summary>Every file the model was read from (the manifest and its layer files), as full paths.</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
 }

@@ -83,7 +83,12 @@ public static class ManifestReader
 
         try
         {
-            return new LoadedModel(new NeuralOdeModel(samples), names);
+            var layerFiles = names.SelectMany(n => n).Where(n => n != LoadedModel.InlineLayerName)
+                .Select(n => Path.Combine(directory, n));
+            return new LoadedModel(new NeuralOdeModel(samples), names)
+            {
+                Files = [Path.GetFullPath(path), .. layerFiles.Distinct()],
+            };
         }
         catch (SampleDimensionException e)
         {
@@ -92,6 +97,9 @@ public static class ManifestReader
                 + $"samples[0] acts on {samples[0].Dimension}; every sample needs the same state dimension");
         }
     }
+
+    /// <summary>Strict JSON (no comments, no trailing commas), nested at most this deep.</summary>
+    private static readonly JsonDocumentOptions Reading = new() { MaxDepth = 64 };
 
     private static JsonDocument Parse(string path)
     {
@@ -103,7 +111,7 @@ public static class ManifestReader
 
         try
         {
-            return JsonDocument.Parse(stream);
+            return JsonDocument.Parse(stream, Reading);
         }
         catch (JsonException e)
         {
@@ -111,6 +119,14 @@ public static class ManifestReader
             var message = InputFile.OneLine(e.Message);
             var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
             var reason = cut >= 0 ? message[..cut] : message;
+            if (reason.Contains("maximum configured depth", StringComparison.Ordinal))
+            {
+                reason = $"values are nested deeper than {Reading.MaxDepth} levels";
+            }
+
+            // The reader's advice to change its options is meant for programmers, not for the manifest's author.
+            reason = reason.Replace(" which is not supported in this mode. Change the reader options.", "",
+                StringComparison.Ordinal).Replace(" Change the reader options.", "", StringComparison.Ordinal);
             var where = e.LineNumber is { } line ? $" at line {line + 1}, column {e.BytePositionInLine + 1}" : "";
             throw new InputException($"{path}: invalid JSON{where}: {reason}");
         }

@@ -40,6 +40,9 @@ public static class ModelLoader
                 + "a model given as a single matrix must be square (use a .json manifest for several layers)");
         }
 
-        return new LoadedModel(NeuralOdeModel.OneLayer(matrix), [[Path.GetFileName(path)]]);
+        return new LoadedModel(NeuralOdeModel.OneLayer(matrix), [[Path.GetFileName(path)]])
+        {
+            Files = [Path.GetFullPath(path)],
+        };
     }
 }

@@ -50,7 +50,7 @@ public static class NpyReader
         return Matrix.FromRowMajor(rows, cols, values);
     }
 
-    private static (NpyHeader Header, long DataLength) ReadHeader(FileStream stream, string label)
+    private static (NpyHeader Header, long DataLength) ReadHeader(Stream stream, string label)
     {
         Span<byte> preamble = stackalloc byte[12];
         var read = stream.ReadAtLeast(preamble[..10], 10, throwOnEndOfStream: false);
@@ -150,7 +150,7 @@ public static class NpyReader
     }
 
     private static double[] ReadValues(
-        FileStream stream, string label, int rows, int cols, int itemSize, bool littleEndian, bool fortranOrder)
+        Stream stream, string label, int rows, int cols, int itemSize, bool littleEndian, bool fortranOrder)
     {
         var values = new double[rows * cols];
         var buffer = new byte[itemSize * 8192];

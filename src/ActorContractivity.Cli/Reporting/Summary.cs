@@ -89,6 +89,11 @@ public static class Summary
         var (lower, upper) = WitnessBox(report);
         var parts = report.WorstCase.Diagonals.Select((d, j) =>
         {
+            if (lower == upper)
+            {
+                return $"layer {j + 1}: all {d.Length} slopes at ℓ = u";
+            }
+
             var atLower = d.Count(v => v == lower);
             var atUpper = d.Count(v => v == upper);
             var inside = d.Length - atLower - atUpper;

@@ -97,7 +97,8 @@ public static class ContractivityHosting
         builder.AddHocon(
             $"akka.cluster.split-brain-resolver.stable-after = {settings.Node.DownUnreachableAfterSeconds:0.###}s",
             HoconAddMode.Prepend);
-        if (settings.Node.SeedNodes.Count == 0)
+        // Cluster Bootstrap (ClusterBootstrap) decides whom a node joins when it has no seed nodes.
+        if (settings.Node.SeedNodes.Count == 0 && !settings.Bootstrap.Enabled)
         {
             builder.AddStartup((system, _) =>
                 Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));

@@ -33,33 +33,41 @@ public static class ContractivityNode
     public static IHost Build(ContractivitySettings settings, bool quiet, RunTask? run = null, bool standalone = false)
     {
         var builder = new HostBuilder();
-        builder.ConfigureServices(services => services.AddAkka(settings.SystemName, akka =>
-        {
-            Logging(akka, quiet);
-            if (quiet)
-            {
-                // The one-node cluster has no peer to wait for: gossip and singleton hand-over run at once, and it
-                // stops without leaving the cluster gracefully (there is nobody to hand over to).
-                akka.AddHocon(
-                    """
-                    akka.cluster.periodic-tasks-initial-delay = 0s
-                    akka.cluster.leader-actions-interval = 50ms
-                    akka.cluster.gossip-interval = 100ms
-                    akka.coordinated-shutdown.run-by-actor-system-terminate = off
-                    """, HoconAddMode.Prepend);
-            }
-
-            akka.WithContractivitySerialization();
-            if (!standalone)
-            {
-                akka.WithContractivityRemoting(settings, settings.Node.Port).WithContractivityCluster(settings);
-            }
-
-            akka.WithJobJournal(settings.Persistence)
-                .WithJobManager(settings, quiet ? TimeSpan.FromMilliseconds(50) : null, standalone)
-                .WithContractivityWorkers(settings, run);
-        }));
+        builder.ConfigureServices(services => services.AddAkka(settings.SystemName,
+            akka => Configure(akka, settings, quiet, run, standalone)));
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The actor system of a cluster node (shared by <see cref="Build"/> and the node command); standalone: the
+    /// same actors without remoting and membership (see <see cref="Build"/>).
+    /// </summary>
+    public static AkkaConfigurationBuilder Configure(AkkaConfigurationBuilder akka, ContractivitySettings settings,
+        bool quiet, RunTask? run = null, bool standalone = false)
+    {
+        Logging(akka, quiet);
+        if (quiet)
+        {
+            // The one-node cluster has no peer to wait for: gossip and singleton hand-over run at once, and it
+            // stops without leaving the cluster gracefully (there is nobody to hand over to).
+            akka.AddHocon(
+                """
+                akka.cluster.periodic-tasks-initial-delay = 0s
+                akka.cluster.leader-actions-interval = 50ms
+                akka.cluster.gossip-interval = 100ms
+                akka.coordinated-shutdown.run-by-actor-system-terminate = off
+                """, HoconAddMode.Prepend);
+        }
+
+        akka.WithContractivitySerialization();
+        if (!standalone)
+        {
+            akka.WithContractivityRemoting(settings, settings.Node.Port).WithContractivityCluster(settings);
+        }
+
+        return akka.WithJobJournal(settings.Persistence)
+            .WithJobManager(settings, quiet ? TimeSpan.FromMilliseconds(50) : null, standalone)
+            .WithContractivityWorkers(settings, run);
     }
 
     /// <summary>The host of a client: remoting only, to reach a cluster's gateway.</summary>

@@ -34,6 +34,15 @@ public sealed class ContractivitySettings
     /// <summary>TLS for remoting; off unless a certificate is given.</summary>
     public TlsSettings Tls { get; set; } = new();
 
+    /// <summary>The HTTP endpoint of the node command: health probes, Cluster Bootstrap's contact point.</summary>
+    public ManagementSettings Management { get; set; } = new();
+
+    /// <summary>How the node finds the cluster when it has no seed nodes: Cluster Bootstrap's discovery.</summary>
+    public BootstrapSettings Bootstrap { get; set; } = new();
+
+    /// <summary>The graceful leave on SIGTERM.</summary>
+    public ShutdownSettings Shutdown { get; set; } = new();
+
     /// <summary>Binds the settings from configuration (missing keys keep their defaults).</summary>
     public static ContractivitySettings From(IConfiguration configuration)
     {

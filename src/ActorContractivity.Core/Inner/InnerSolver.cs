@@ -1,3 +1,4 @@
+using ActorContractivity.Core.Blocks;
 using ActorContractivity.Core.Eigen;
 using ActorContractivity.Core.Enumeration;
 using ActorContractivity.Core.Model;
@@ -107,38 +108,56 @@ public static class InnerSolver
         InnerOptions options,
         IReadOnlyList<WarmStart>? warm = null)
     {
-        if (lower == upper)
-        {
-            return Point(sample, sampleIndex, lower, discreteStep, options);
-        }
-
-        if (sample.DiagonalCount <= options.EnumerationLimit)
+        if (lower != upper && sample.DiagonalCount <= options.EnumerationLimit)
         {
             return Enumerate(sample, sampleIndex, lower, upper, discreteStep, options);
         }
 
-        var starts = StartPoints(sample.DiagonalCount, lower, upper, options, sampleIndex, warm);
-        var polishAll = PolishesEveryClimb(sample);
+        return Solve(BlockPipeline.Whole(sample), sampleIndex, lower, upper, discreteStep, options, warm);
+    }
+
+    /// <summary>
+    /// <see cref="Solve(Sample, int, double, double, double?, InnerOptions, IReadOnlyList{WarmStart}?)"/> with the
+    /// products with J and Jᵀ pipelined through the blocks of <paramref name="pipeline"/>, which keep the slopes and
+    /// gradients of every climb. The arithmetic is the same whatever the split, so the result is the same bit for
+    /// bit. It never enumerates: a sample small enough for that is not worth splitting.
+    /// </summary>
+    public static InnerResult Solve(
+        BlockPipeline pipeline, int sampleIndex, double lower, double upper, double? discreteStep, InnerOptions options,
+        IReadOnlyList<WarmStart>? warm = null)
+    {
+        if (lower == upper)
+        {
+            return Point(pipeline, sampleIndex, lower, discreteStep, options);
+        }
+
+        var starts = StartPoints(pipeline.SlopeCount, lower, upper, options, sampleIndex, warm);
+        var polishAll = PolishesEveryClimb(pipeline.SlopeCount);
         var climbs = new Climb[starts.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
         Parallel.For(0, starts.Count, parallel, s =>
-            climbs[s] = ClimbFrom(sample, sampleIndex, lower, upper, discreteStep, options, s, starts[s], polishAll));
-        return Finish(sample, sampleIndex, lower, upper, discreteStep, options, climbs);
+            climbs[s] = ClimbFrom(pipeline, sampleIndex, lower, upper, discreteStep, options, s, starts[s], polishAll));
+        return Finish(pipeline, sampleIndex, lower, upper, discreteStep, options, climbs);
     }
 
     /// <summary>
     /// True when every climb of the sample is polished right after it (at most 64 slopes); above that only the
-    /// best <see cref="PolishedStartsWhenLarge"/> climbs are, by <see cref="Finish"/>, once all are known.
+    /// best <see cref="PolishedStartsWhenLarge"/> climbs are, by <see cref="Finish(Sample, int, double, double,
+    /// double?, InnerOptions, IReadOnlyList{Climb})"/>, once all are known.
     /// </summary>
-    public static bool PolishesEveryClimb(Sample sample) => sample.DiagonalCount <= 64;
+    public static bool PolishesEveryClimb(Sample sample) => PolishesEveryClimb(sample.DiagonalCount);
 
-    /// <summary>True when the box has one point or the sample is enumerated: one call of <see cref="Solve"/>.</summary>
+    /// <summary>True when every climb of a sample with this many slopes is polished right after it.</summary>
+    public static bool PolishesEveryClimb(int slopeCount) => slopeCount <= 64;
+
+    /// <summary>True when the box has one point or the sample is enumerated: one call of <see cref="Solve(Sample,
+    /// int, double, double, double?, InnerOptions, IReadOnlyList{WarmStart}?)"/>.</summary>
     public static bool IsSingleSolve(Sample sample, double lower, double upper, InnerOptions options) =>
         lower == upper || sample.DiagonalCount <= options.EnumerationLimit;
 
     /// <summary>
     /// One start of the gradient search, independent of every other start: its random numbers come from the seed,
-    /// the sample and the start index only, so the starts of <see cref="Solve"/> may run anywhere, in any order.
+    /// the sample and the start index only, so the starts of a solve may run anywhere, in any order.
     /// </summary>
     /// <param name="sample">The layers.</param>
     /// <param name="sampleIndex">Index of the sample.</param>
@@ -148,29 +167,40 @@ public static class InnerSolver
     /// <param name="options">Seed and budgets.</param>
     /// <param name="startIndex">Index of the start in <see cref="StartPoints"/>.</param>
     /// <param name="start">The start.</param>
-    /// <param name="polish">Polish the vertex reached (see <see cref="PolishesEveryClimb"/>).</param>
+    /// <param name="polish">Polish the vertex reached (see <see cref="PolishesEveryClimb(Sample)"/>).</param>
     public static Climb ClimbFrom(
         Sample sample, int sampleIndex, double lower, double upper, double? discreteStep, InnerOptions options,
+        int startIndex, WarmStart start, bool polish) =>
+        ClimbFrom(BlockPipeline.Whole(sample), sampleIndex, lower, upper, discreteStep, options, startIndex, start,
+            polish);
+
+    /// <summary>One start of the gradient search through the blocks of <paramref name="pipeline"/>.</summary>
+    public static Climb ClimbFrom(
+        BlockPipeline pipeline, int sampleIndex, double lower, double upper, double? discreteStep, InnerOptions options,
         int startIndex, WarmStart start, bool polish)
     {
         var random = new Random(SeedFor(options.Seed, sampleIndex, startIndex));
-        var ascent = new Ascent(new SlopeObjective(sample, discreteStep, SearchLanczos(options)), lower, upper,
-            options, random);
-        var climbed = ascent.Climb(start.Slopes, start.Vector);
-        return polish ? ascent.Polish(climbed) : climbed;
+        var ascent = new Ascent(pipeline, discreteStep, SearchLanczos(options), lower, upper, options, random);
+        return ascent.Climb(start.Slopes, start.Vector, polish);
     }
 
     /// <summary>
     /// Combines the climbs of every start (in start order) into the sample's result: polishes the best ones when
-    /// <see cref="PolishesEveryClimb"/> is false, takes the best (the first of equals) and evaluates it again at
-    /// the full eigen-tolerance. Deterministic in its inputs, wherever the climbs ran.
+    /// <see cref="PolishesEveryClimb(Sample)"/> is false, takes the best (the first of equals) and evaluates it again
+    /// at the full eigen-tolerance. Deterministic in its inputs, wherever the climbs ran.
     /// </summary>
     public static InnerResult Finish(
         Sample sample, int sampleIndex, double lower, double upper, double? discreteStep, InnerOptions options,
-        IReadOnlyList<Climb> climbs)
+        IReadOnlyList<Climb> climbs) =>
+        Finish(BlockPipeline.Whole(sample), sampleIndex, lower, upper, discreteStep, options, climbs);
+
+    /// <summary>The combination of the climbs, with products through the blocks of a pipeline.</summary>
+    public static InnerResult Finish(
+        BlockPipeline pipeline, int sampleIndex, double lower, double upper, double? discreteStep,
+        InnerOptions options, IReadOnlyList<Climb> climbs)
     {
         var results = climbs.ToArray();
-        if (!PolishesEveryClimb(sample))
+        if (!PolishesEveryClimb(pipeline.SlopeCount))
         {
             // Polishing costs a few eigen-solves per flip tried; on large samples only the best climbs are
             // polished. Each polish draws from its own seed, so it does not depend on where its climb ran.
@@ -181,8 +211,8 @@ public static class InnerSolver
             Parallel.ForEach(toPolish, parallel, s =>
             {
                 var random = new Random(SeedFor(options.Seed, sampleIndex, -3 - s));
-                var objective = new SlopeObjective(sample, discreteStep, SearchLanczos(options));
-                results[s] = new Ascent(objective, lower, upper, options, random, results[s]).Polish(results[s]);
+                results[s] = new Ascent(pipeline, discreteStep, SearchLanczos(options), lower, upper, options, random,
+                    results[s]).Polish(results[s]);
             });
         }
 
@@ -196,8 +226,8 @@ public static class InnerSolver
         }
 
         var winner = results[best];
-        var final = new SlopeObjective(sample, discreteStep, options.Lanczos)
-            .Evaluate(winner.Slopes, winner.Vector, new Random(SeedFor(options.Seed, sampleIndex, -2)));
+        var final = EvaluateAt(pipeline, lower, upper, winner.Slopes, winner.Vector, discreteStep, options.Lanczos,
+            new Random(SeedFor(options.Seed, sampleIndex, -2)));
         return new InnerResult(
             final.Value,
             winner.Slopes,
@@ -217,7 +247,7 @@ public static class InnerSolver
 
     /// <summary>
     /// The search compares values, so a looser eigen-tolerance suffices (the Ritz value's error is of the order
-    /// of the squared residual); the witness is evaluated again at the full tolerance by <see cref="Finish"/>.
+    /// of the squared residual); the witness is evaluated again at the full tolerance when the climbs are finished.
     /// </summary>
     private static LanczosOptions SearchLanczos(InnerOptions options) => options.Lanczos with
     {
@@ -245,13 +275,25 @@ public static class InnerSolver
     }
 
     /// <summary>The degenerate box D = θI has one point: F there is the answer.</summary>
-    private static InnerResult Point(Sample sample, int sampleIndex, double slope, double? discreteStep, InnerOptions options)
+    private static InnerResult Point(
+        BlockPipeline pipeline, int sampleIndex, double slope, double? discreteStep, InnerOptions options)
     {
-        var slopes = Enumerable.Repeat(slope, sample.DiagonalCount).ToArray();
-        var objective = new SlopeObjective(sample, discreteStep, options.Lanczos);
-        var evaluation = objective.Evaluate(slopes, [], new Random(SeedFor(options.Seed, sampleIndex, 0)));
+        var slopes = Enumerable.Repeat(slope, pipeline.SlopeCount).ToArray();
+        var evaluation = EvaluateAt(pipeline, slope, slope, slopes, [], discreteStep, options.Lanczos,
+            new Random(SeedFor(options.Seed, sampleIndex, 0)));
         return new InnerResult(evaluation.Value, slopes, evaluation.Vector, evaluation.Gradient, evaluation.Residual,
             Exact: true, GradientSteps: 0, Evaluations: 1, Products: evaluation.Products, Vertices: 1);
+    }
+
+    /// <summary>F, the eigenvector and the gradient (gathered from the blocks) at one slope pattern.</summary>
+    private static Evaluation EvaluateAt(
+        BlockPipeline pipeline, double lower, double upper, double[] slopes, ReadOnlySpan<double> warm,
+        double? discreteStep, LanczosOptions lanczos, Random random)
+    {
+        using var climb = pipeline.Open(lower, upper, slopes, []);
+        var measured = climb.Evaluate(discreteStep, lanczos, warm, random);
+        climb.Accept();
+        return measured.WithGradient(climb.Read().Gradient);
     }
 
     /// <summary>
@@ -290,83 +332,82 @@ public static class InnerSolver
     private static int SeedFor(int seed, int sampleIndex, int start) =>
         unchecked((seed * 1_000_003) ^ (sampleIndex * 7_919) ^ (start * 104_729 + 17));
 
-    /// <summary>One start: projected gradient ascent, then vertex polish, repeated while a flip helps.</summary>
+    /// <summary>
+    /// One start: projected gradient ascent, then vertex polish, repeated while a flip helps. The slopes and the
+    /// gradient live in the blocks of the pipeline (<see cref="BlockClimb"/>); the ascent sees only F, the eigenvector
+    /// and the scalar answers of the blocks, and gathers the slopes when it is done.
+    /// </summary>
     private sealed class Ascent(
-        SlopeObjective objective, double lower, double upper, InnerOptions options, Random random,
-        Climb? spent = null)
+        BlockPipeline pipeline, double? discreteStep, LanczosOptions lanczos, double lower, double upper,
+        InnerOptions options, Random random, Climb? spent = null)
     {
         private int _steps = spent?.Steps ?? 0;
         private int _evaluations = spent?.Evaluations ?? 0;
         private long _products = spent?.Products ?? 0;
 
-        /// <summary>Climbs from a start to a vertex.</summary>
-        public Climb Climb(double[] start, double[]? warmVector)
+        /// <summary>Climbs from a start to a vertex and, if asked, polishes it there, the slopes staying put.</summary>
+        public Climb Climb(double[] start, double[]? warmVector, bool polish)
         {
-            var slopes = (double[])start.Clone();
-            var current = Climb(slopes, Evaluate(slopes, warmVector));
-            return Outcome(current, slopes);
+            using var climb = pipeline.Open(lower, upper, start, []);
+            var first = Evaluate(climb, warmVector);
+            climb.Accept();
+            var climbed = Climb(climb, first);
+            return Outcome(climb, polish ? Polish(climb, climbed) : climbed);
         }
 
         /// <summary>Polishes a climbed vertex by single flips.</summary>
         public Climb Polish(Climb climbed)
         {
-            var slopes = (double[])climbed.Slopes.Clone();
-            var current = Polish(slopes, climbed.Evaluation);
-            return Outcome(current, slopes);
+            var e = climbed.Evaluation;
+            using var climb = pipeline.Open(lower, upper, climbed.Slopes, e.Gradient);
+            return Outcome(climb, Polish(climb, new Measurement(e.Value, e.Vector, e.Residual, e.Products, null)));
         }
 
-        private Climb Outcome(Evaluation current, double[] slopes) =>
-            new(current, slopes, _steps, _evaluations, _products);
-
-        private Evaluation Evaluate(double[] slopes, double[]? warm)
+        private Climb Outcome(BlockClimb climb, Measurement current)
         {
-            var evaluation = objective.Evaluate(slopes, warm ?? [], random);
+            var (slopes, gradient) = climb.Read();
+            return new(current.WithGradient(gradient), slopes, _steps, _evaluations, _products);
+        }
+
+        /// <summary>Evaluates the trial point; each block keeps its gradient slice there.</summary>
+        private Measurement Evaluate(BlockClimb climb, double[]? warm)
+        {
+            var evaluation = climb.Evaluate(discreteStep, lanczos, warm ?? [], random);
             _evaluations++;
             _products += evaluation.Products;
             return evaluation;
         }
 
-        private double Slack(double value) => 1e-12 * Math.Max(1.0, Math.Abs(value));
+        private static double Slack(double value) => 1e-12 * Math.Max(1.0, Math.Abs(value));
 
         /// <summary>Projected gradient steps with an adaptive step until the projection stops moving.</summary>
-        private Evaluation Climb(double[] slopes, Evaluation current)
+        private Measurement Climb(BlockClimb climb, Measurement current)
         {
-            var width = upper - lower;
-            var largest = current.Gradient.Max(Math.Abs);
-            if (largest == 0)
+            // Convexity makes every step size an ascent step, so start where the median slope already reaches
+            // its bound and grow fast: the iteration becomes the sign iteration (h → ∞) within a few steps.
+            if (climb.MedianGradientMagnitude() is not { } median)
             {
                 return current;
             }
 
-            // Convexity makes every step size an ascent step, so start where the median slope already reaches
-            // its bound and grow fast: the iteration becomes the sign iteration (h → ∞) within a few steps.
-            var magnitudes = current.Gradient.Select(Math.Abs).Where(g => g > 0).Order().ToArray();
-            var step = width / magnitudes[magnitudes.Length / 2];
-            var trial = new double[slopes.Length];
+            var step = (upper - lower) / median;
             var rejections = 0;
             for (var k = 0; k < options.MaxSteps && rejections < 12; k++)
             {
-                var moved = false;
-                for (var i = 0; i < slopes.Length; i++)
-                {
-                    trial[i] = Math.Clamp(slopes[i] + step * current.Gradient[i], lower, upper);
-                    moved |= trial[i] != slopes[i];
-                }
-
-                if (!moved)
+                if (!climb.ProposeStep(step))
                 {
                     break;
                 }
 
-                var next = Evaluate(trial, current.Vector);
+                var next = Evaluate(climb, current.Vector);
                 if (next.Value >= current.Value - Slack(current.Value))
                 {
                     var gain = next.Value - current.Value;
-                    trial.CopyTo(slopes, 0);
+                    climb.Accept();
                     current = next;
                     _steps++;
                     step *= 4;
-                    if (gain <= Slack(current.Value) && IsVertex(slopes))
+                    if (gain <= Slack(current.Value) && climb.IsVertex())
                     {
                         break;
                     }
@@ -378,70 +419,58 @@ public static class InnerSolver
                 }
             }
 
-            return SnapToVertex(slopes, current);
+            return SnapToVertex(climb, current);
         }
 
         /// <summary>
         /// Moves remaining interior slopes to the bound their gradient favours. By convexity the vertex that
         /// maximises the linearisation is at least as good as the current point.
         /// </summary>
-        private Evaluation SnapToVertex(double[] slopes, Evaluation current)
+        private Measurement SnapToVertex(BlockClimb climb, Measurement current)
         {
-            if (IsVertex(slopes))
+            if (climb.IsVertex())
             {
                 return current;
             }
 
-            var vertex = new double[slopes.Length];
-            for (var i = 0; i < slopes.Length; i++)
-            {
-                vertex[i] = slopes[i] == lower || slopes[i] == upper
-                    ? slopes[i]
-                    : current.Gradient[i] > 0 ? upper : lower;
-            }
-
-            var snapped = Evaluate(vertex, current.Vector);
+            climb.ProposeVertex();
+            var snapped = Evaluate(climb, current.Vector);
             if (snapped.Value >= current.Value - Slack(current.Value))
             {
-                vertex.CopyTo(slopes, 0);
+                climb.Accept();
                 return snapped;
             }
 
             return current;
         }
 
-        private bool IsVertex(double[] slopes) => slopes.All(v => v == lower || v == upper);
-
         /// <summary>
         /// Tries single-slope flips, most promising first; a flip that raises F is taken and the climb resumes
-        /// from it. F is convex, so a flip can help even when its first-order gain is negative.
+        /// from it. F is convex, so a flip can help even when its first-order gain is negative. For a one-layer
+        /// flow the promise is a Rayleigh–Ritz value after the flip, otherwise the first-order gain δ G_i.
         /// </summary>
-        private Evaluation Polish(double[] slopes, Evaluation current)
+        private Measurement Polish(BlockClimb climb, Measurement current)
         {
-            var limit = options.PolishCandidates > 0 ? options.PolishCandidates : slopes.Length <= 64 ? slopes.Length : 12;
-            limit = Math.Min(limit, slopes.Length);
-            var trial = new double[slopes.Length];
+            var count = pipeline.SlopeCount;
+            var limit = options.PolishCandidates > 0 ? options.PolishCandidates : count <= 64 ? count : 12;
+            limit = Math.Min(limit, count);
+            var rayleighRitz = discreteStep is null && pipeline.LayerCount == 1;
 
             // Limitation: on samples above 64 slopes polishing stops after a fixed number of eigen-solves, so a
             // long chain of improving flips is cut short; the witness is then a little less severe.
-            var budget = slopes.Length <= 64 ? int.MaxValue : _evaluations + LargePolishBudget;
-            for (var round = 0; round < 4 * slopes.Length && _evaluations < budget; round++)
+            var budget = count <= 64 ? int.MaxValue : _evaluations + LargePolishBudget;
+            for (var round = 0; round < 4 * count && _evaluations < budget; round++)
             {
-                var promise = FlipPromise(slopes, current);
-                var order = Enumerable.Range(0, slopes.Length)
-                    .Where(i => slopes[i] == lower || slopes[i] == upper)
-                    .OrderByDescending(i => promise[i])
-                    .Take(limit);
+                var candidates = climb.FlipCandidates(limit, current.Value, rayleighRitz ? current.Vector : []);
                 var improved = false;
-                foreach (var i in order)
+                foreach (var candidate in candidates)
                 {
-                    slopes.CopyTo(trial, 0);
-                    trial[i] = Other(slopes[i]);
-                    var flipped = Evaluate(trial, current.Vector);
+                    climb.ProposeFlip(candidate.Slope);
+                    var flipped = Evaluate(climb, current.Vector);
                     if (flipped.Value > current.Value + Slack(current.Value))
                     {
-                        trial.CopyTo(slopes, 0);
-                        current = Climb(slopes, flipped);
+                        climb.Accept();
+                        current = Climb(climb, flipped);
                         improved = true;
                         break;
                     }
@@ -455,55 +484,5 @@ public static class InnerSolver
 
             return current;
         }
-
-        /// <summary>
-        /// How promising each single flip is. For a one-layer flow, the Rayleigh–Ritz value of the flipped
-        /// Sym(D'A) on span{x, e_i}: a lower bound on its λ_max (Courant–Fischer) that costs O(1) per slope,
-        /// because Sym(D'A) − Sym(DA) = δ (e_i a_iᵀ + a_i e_iᵀ)/2 touches only row and column i. Otherwise the
-        /// first-order gain δ G_i.
-        /// </summary>
-        private double[] FlipPromise(double[] slopes, Evaluation current)
-        {
-            var promise = new double[slopes.Length];
-            var sample = objective.Sample;
-            if (objective.DiscreteStep is not null || sample.Layers.Count != 1)
-            {
-                for (var i = 0; i < slopes.Length; i++)
-                {
-                    promise[i] = current.Gradient[i] * (Other(slopes[i]) - slopes[i]);
-                }
-
-                return promise;
-            }
-
-            var a = sample.Layers[0];
-            var x = current.Vector;
-            var ax = new double[x.Length];
-            a.Multiply(x, ax);
-            var lambda = current.Value;
-            for (var i = 0; i < slopes.Length; i++)
-            {
-                var delta = Other(slopes[i]) - slopes[i];
-                var xi = x[i];
-                var alpha = lambda + delta * xi * ax[i];
-                var cross = lambda * xi + 0.5 * delta * (ax[i] + a[i, i] * xi);
-                var diagonal = (slopes[i] + delta) * a[i, i];
-                var s2 = 1.0 - xi * xi;
-                if (s2 < 1e-12)
-                {
-                    promise[i] = alpha;
-                    continue;
-                }
-
-                var b = (cross - xi * alpha) / Math.Sqrt(s2);
-                var c = (diagonal - 2 * xi * cross + xi * xi * alpha) / s2;
-                var half = 0.5 * (alpha - c);
-                promise[i] = 0.5 * (alpha + c) + Math.Sqrt(half * half + b * b);
-            }
-
-            return promise;
-        }
-
-        private double Other(double bound) => bound == lower ? upper : lower;
     }
 }

@@ -3,13 +3,13 @@ using ActorContractivity.Core.Model;
 namespace ActorContractivity.Core.Inner;
 
 /// <summary>
-/// Products with J = D_k A_k ⋯ D_1 A_1 and Jᵀ for the slopes <c>d</c> of one sample, where d is the flat
-/// concatenation of the diagonals D_1 … D_k (layer j occupies <see cref="Offsets"/>[j] onwards). The forward
-/// pass keeps the pre-activations z_j = A_j D_{j−1} ⋯ D_1 A_1 x and the backward pass the co-states
-/// y_j = A_{j+1}ᵀ D_{j+1} ⋯ A_kᵀ D_k y, so that after both ∂(yᵀ J x)/∂(D_j)_ii = (y_j)_i (z_j)_i.
-/// Not thread-safe: it owns its work buffers.
+/// Products with J = D_k A_k ⋯ D_1 A_1 and Jᵀ for the slopes <c>d</c> of a run of consecutive layers (a whole
+/// sample, or one block of it), where d is the flat concatenation of the diagonals D_1 … D_k (layer j occupies
+/// <see cref="Offsets"/>[j] onwards). The forward pass keeps the pre-activations z_j = A_j D_{j−1} ⋯ D_1 A_1 x and
+/// the backward pass the co-states y_j = A_{j+1}ᵀ D_{j+1} ⋯ A_kᵀ D_k y, so that after both
+/// ∂(yᵀ J x)/∂(D_j)_ii = (y_j)_i (z_j)_i. Not thread-safe: it owns its work buffers.
 /// </summary>
-public sealed class JacobianChain
+public sealed class JacobianChain : IJacobianProducts
 {
     private readonly Matrix[] _layers;
     private readonly double[][] _forward;
@@ -18,9 +18,17 @@ public sealed class JacobianChain
 
     /// <summary>Creates the chain of a sample; the slopes start at zero.</summary>
     public JacobianChain(Sample sample)
+        : this(sample.Layers)
     {
-        Sample = sample;
-        _layers = sample.Layers.ToArray();
+    }
+
+    /// <summary>
+    /// Creates the chain of consecutive layers (each layer's columns match the previous layer's rows; J need not
+    /// be square); the slopes start at zero. The matrices are shared, not copied.
+    /// </summary>
+    public JacobianChain(IReadOnlyList<Matrix> layers)
+    {
+        _layers = layers.ToArray();
         Offsets = new int[_layers.Length + 1];
         for (var j = 0; j < _layers.Length; j++)
         {
@@ -29,12 +37,9 @@ public sealed class JacobianChain
 
         _forward = _layers.Select(l => new double[l.Rows]).ToArray();
         _backward = _layers.Select(l => new double[l.Rows]).ToArray();
-        _scratch = new double[Math.Max(_layers.Max(l => l.Rows), sample.Dimension)];
+        _scratch = new double[Math.Max(_layers.Max(l => l.Rows), _layers[0].Cols)];
         Slopes = new double[Offsets[^1]];
     }
-
-    /// <summary>The sample whose Jacobians this chain multiplies.</summary>
-    public Sample Sample { get; }
 
     /// <summary>Start of each layer's diagonal in the flat slope vector; the last entry is the total.</summary>
     public int[] Offsets { get; }
@@ -42,8 +47,11 @@ public sealed class JacobianChain
     /// <summary>The current slopes (flat D_1 … D_k); callers write into it.</summary>
     public double[] Slopes { get; }
 
-    /// <summary>The state dimension n.</summary>
-    public int Dimension => Sample.Dimension;
+    /// <summary>The input width (the state dimension n for a whole sample).</summary>
+    public int Dimension => _layers[0].Cols;
+
+    /// <summary>Doubles held by the buffers and slopes (the weights are shared and not counted).</summary>
+    public long StateDoubles => 3L * Offsets[^1] + _scratch.Length;
 
     /// <summary>result = J x; keeps z_j.</summary>
     public void Forward(ReadOnlySpan<double> x, Span<double> result)

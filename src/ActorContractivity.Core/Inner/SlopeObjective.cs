@@ -12,6 +12,19 @@ namespace ActorContractivity.Core.Inner;
 /// <param name="Products">Products with J or Jᵀ spent.</param>
 public sealed record Evaluation(double Value, double[] Vector, double[] Gradient, double Residual, int Products);
 
+/// <summary>An <see cref="Evaluation"/> before its gradient is formed by whoever holds the slopes.</summary>
+/// <param name="Value">φ-scale value.</param>
+/// <param name="Vector">The unit top eigenvector (right singular vector for the discrete model).</param>
+/// <param name="Residual">Eigen-solver residual on the scale of the value.</param>
+/// <param name="Products">Products with J or Jᵀ spent.</param>
+/// <param name="GradientScale">The weight of (y_j)_i (z_j)_i in the gradient; null when the gradient is zero.</param>
+internal readonly record struct Measurement(
+    double Value, double[] Vector, double Residual, int Products, double? GradientScale)
+{
+    /// <summary>The evaluation with its gradient.</summary>
+    public Evaluation WithGradient(double[] gradient) => new(Value, Vector, gradient, Residual, Products);
+}
+
 /// <summary>
 /// F(D) for one sample: λ_max(Sym(J)) for the flow u' = σ(…), or, for the explicit Euler step h of the discrete
 /// model, ln σ_max(I + hJ) / h, which is ≤ c exactly when ‖I + hJ‖₂ ≤ e^{hc} and tends to μ₂(J) as h → 0.
@@ -25,21 +38,18 @@ public sealed class SlopeObjective
     private readonly JacobianChain _chain;
     private readonly double? _step;
     private readonly LanczosOptions _lanczos;
-    private readonly double[] _work;
-    private readonly double[] _work2;
 
     /// <summary>Creates the objective of a sample; <paramref name="discreteStep"/> null means the flow.</summary>
     public SlopeObjective(Sample sample, double? discreteStep, LanczosOptions? lanczos = null)
     {
+        Sample = sample;
         _chain = new JacobianChain(sample);
         _step = discreteStep;
         _lanczos = lanczos ?? LanczosOptions.Default;
-        _work = new double[sample.Dimension];
-        _work2 = new double[sample.Dimension];
     }
 
     /// <summary>The sample.</summary>
-    public Sample Sample => _chain.Sample;
+    public Sample Sample { get; }
 
     /// <summary>The chain (offsets of each layer's diagonal).</summary>
     public JacobianChain Chain => _chain;
@@ -51,46 +61,63 @@ public sealed class SlopeObjective
     public Evaluation Evaluate(ReadOnlySpan<double> d, ReadOnlySpan<double> warmStart, Random random)
     {
         d.CopyTo(_chain.Slopes);
+        var measured = Measure(_chain, _step, _lanczos, warmStart, random);
         var gradient = new double[d.Length];
-        if (_step is not { } h)
+        if (measured.GradientScale is { } scale)
         {
-            var op = new SymmetricPart(_chain, _work);
-            var pair = Lanczos.Largest(op, warmStart, _lanczos, random);
-            _chain.Forward(pair.Vector, _work);
-            _chain.Backward(pair.Vector, _work);
-            _chain.AccumulateGradient(gradient, 1.0);
-            return new Evaluation(pair.Value, pair.Vector, gradient, pair.Residual, 2 * pair.Products + 2);
+            _chain.AccumulateGradient(gradient, scale);
+        }
+
+        return measured.WithGradient(gradient);
+    }
+
+    /// <summary>
+    /// F and its top eigenvector for the products <paramref name="chain"/> applies. The last forward and backward
+    /// passes it leaves behind, weighted by <see cref="Measurement.GradientScale"/>, are the gradient; whoever holds
+    /// the slopes forms it, so the slopes and the gradient can stay wherever the weights are.
+    /// </summary>
+    internal static Measurement Measure(
+        IJacobianProducts chain, double? discreteStep, LanczosOptions lanczos, ReadOnlySpan<double> warmStart,
+        Random random)
+    {
+        var work = new double[chain.Dimension];
+        if (discreteStep is not { } h)
+        {
+            var op = new SymmetricPart(chain, work);
+            var pair = Lanczos.Largest(op, warmStart, lanczos, random);
+            chain.Forward(pair.Vector, work);
+            chain.Backward(pair.Vector, work);
+            return new Measurement(pair.Value, pair.Vector, pair.Residual, 2 * pair.Products + 2, 1.0);
         }
 
         // Work with MᵀM − I = h(J + Jᵀ) + h²JᵀJ rather than MᵀM: its top eigenvalue η carries the information
         // that 1 + η would round away when h is small, and ln σ / h = ln(1 + η) / (2h).
-        var gram = new StepGramMinusIdentity(_chain, h, _work, _work2);
-        var top = Lanczos.Largest(gram, warmStart, _lanczos, random);
+        var gram = new StepGramMinusIdentity(chain, h, work, new double[chain.Dimension]);
+        var top = Lanczos.Largest(gram, warmStart, lanczos, random);
         var eta = top.Value;
         if (eta <= -1.0)
         {
             // I + hJ is singular to working precision: the step maps some difference to zero.
-            return new Evaluation(double.NegativeInfinity, top.Vector, gradient, 0.0, 2 * top.Products);
+            return new Measurement(double.NegativeInfinity, top.Vector, 0.0, 2 * top.Products, null);
         }
 
         var sigma = Math.Sqrt(1.0 + eta);
         var q = top.Vector;
         var p = new double[q.Length];
-        _chain.Forward(q, p);
+        chain.Forward(q, p);
         TensorPrimitives.Multiply(p, h, p);
         TensorPrimitives.Add(p, q, p);
         TensorPrimitives.Divide(p, sigma, p);
-        _chain.Backward(p, _work);
+        chain.Backward(p, work);
 
         // Forward keeps z_j(q) and Backward y_j(p): d(ln σ / h) = dσ / (hσ) = (y_j(p))_i (z_j(q))_i / σ.
-        _chain.AccumulateGradient(gradient, 1.0 / sigma);
         var value = StableMath.Log1P(eta) / (2 * h);
         var residual = top.Residual / (2 * h * (1.0 + eta));
-        return new Evaluation(value, q, gradient, residual, 2 * top.Products + 2);
+        return new Measurement(value, q, residual, 2 * top.Products + 2, 1.0 / sigma);
     }
 
     /// <summary>Sym(J) x = (J x + Jᵀ x) / 2.</summary>
-    private sealed class SymmetricPart(JacobianChain chain, double[] work) : ISymmetricOperator
+    private sealed class SymmetricPart(IJacobianProducts chain, double[] work) : ISymmetricOperator
     {
         public int Dimension => chain.Dimension;
 
@@ -104,7 +131,7 @@ public sealed class SlopeObjective
     }
 
     /// <summary>(MᵀM − I) x = h J x + h Jᵀ(M x) with M = I + hJ; its top eigenvalue is σ_max(M)² − 1.</summary>
-    private sealed class StepGramMinusIdentity(JacobianChain chain, double h, double[] work, double[] work2)
+    private sealed class StepGramMinusIdentity(IJacobianProducts chain, double h, double[] work, double[] work2)
         : ISymmetricOperator
     {
         public int Dimension => chain.Dimension;

@@ -36,6 +36,9 @@ public sealed class Matrix
     /// <summary>True when the matrix is square.</summary>
     public bool IsSquare => Rows == Cols;
 
+    /// <summary>Bytes of weights a rows×cols matrix keeps: both layouts of eight-byte entries.</summary>
+    public static long StorageBytes(int rows, int cols) => 2L * 8 * rows * cols;
+
     /// <summary>Entry (i, j).</summary>
     public double this[int i, int j] => _rowMajor[i * Cols + j];
 

@@ -119,13 +119,20 @@ public static class IntervalSolver
     public static IntervalAnswer Solve(
         NeuralOdeModel model, IntervalQuestion question, InnerOptions inner, CertifyOptions certify)
     {
-        if (Problem(model, question) is { } problem)
+        if (question.Validate() is { } invalid)
+        {
+            throw new ArgumentException($"{invalid.Option}: {invalid.Problem}");
+        }
+
+        // The scale is judged after normalisation: a flow at 1e-160 is solved at unit scale, exactly.
+        var scale = ProblemScale.For(model, question);
+        if (Problem(scale.Model, scale.Question) is { } problem)
         {
             throw new ArgumentException(problem);
         }
 
-        var answer = Solve(CreateOracle(model, question, inner), question);
-        return Certify(model, answer, inner, certify);
+        var answer = Solve(CreateOracle(scale.Model, scale.Question, inner), scale.Question);
+        return scale.Restore(Certify(scale.Model, answer, inner, certify));
     }
 
     /// <summary>

@@ -160,8 +160,8 @@ public static class SampleSweep
     }
 
     /// <summary>
-    /// True when the sample's solve splits into one <see cref="InnerSolver.ClimbFrom"/> per start and one
-    /// <see cref="InnerSolver.Finish"/>, false when it is one call of <see cref="Solve"/>.
+    /// True when the sample's solve splits into one <c>InnerSolver.ClimbFrom</c> per start and one
+    /// <c>InnerSolver.Finish</c>, false when it is one call of <see cref="Solve"/>.
     /// </summary>
     public static bool Decomposes(
         NeuralOdeModel model, int sample, double lower, double upper, IntervalQuestion question,

@@ -37,15 +37,20 @@ public sealed class BadInputTests
         ["--tol 0"] = _ => Option(["--tol", "0"], "--tol: ", "(0, 0.1]", "got 0"),
         ["--starts 0"] = _ => Option(["--starts", "0"], "--starts: ", "[1, 10000]", "got 0"),
         ["--discrete 0"] = _ => Option(["--discrete", "0"], "--discrete: ", "> 0, got 0"),
-        ["--c abc"] = _ => Option(["--c", "abc"], "'--c'", "'abc'"),
+        ["--c abc"] = _ => Option(["--c", "abc"], "--c: ", "'abc' is not a number"),
+        ["a decimal comma in --c"] = _ => Option(["--c", "0,05"], "--c: ", "'0,05' is not a number", "point"),
+        ["a decimal comma in --fixed"] = _ => Option(["--fixed", "1,0"], "--fixed: ", "'1,0' is not a number"),
+        ["an empty model path"] = _ => Model("", "MODEL: ", "the path is empty"),
+        ["a named pipe as the model"] = temp => Model(temp.Fifo("weights.csv"), "the file is empty"),
         ["an unknown option"] = _ => Option(["--frobnicate", "1"], "'--frobnicate'"),
         ["--norm 1 on a two-layer model"] = _ => new Scenario(
             [TwoLayer, "--norm", "1"], "--norm: ", ["one-layer", "2 layers"]),
-        ["weights too small to compute with"] = temp => Model(
-            temp.Write("weights.csv", "-1e-160,2e-161\n3e-161,-1e-160\n"), "weights.csv: ", "reach 1e-160",
-            "outside 1e-75"),
-        ["weights too large to compute with"] = temp => Model(
-            temp.Write("weights.csv", "-1e200,2e199\n3e199,-1e200\n"), "weights.csv: ", "reach 1e200"),
+        ["weights too small for an Euler step to compute with"] = temp => new Scenario(
+            [temp.Write("weights.csv", "-1e-160,2e-161\n3e-161,-1e-160\n"), "--discrete", "0.1"], "weights.csv: ",
+            ["reach 1e-161", "outside 1e-50"]),
+        ["weights too large for an Euler step to compute with"] = temp => new Scenario(
+            [temp.Write("weights.csv", "-1e200,2e199\n3e199,-1e200\n"), "--discrete", "0.1"], "weights.csv: ",
+            ["reach 1e199"]),
         ["an Euler step too large to compute with"] = _ => Option(["--discrete", "1e80"], "reach 1e80", "--discrete"),
         ["--norm inf on a two-layer model"] = _ => new Scenario(
             [TwoLayer, "--norm", "inf"], "--norm: ", ["one-layer"]),
@@ -124,6 +129,54 @@ public sealed class BadInputTests
         var result = Cli.Run("certify", OneLayer, option, value);
 
         AssertRefused(result, option, $"'{value}'");
+    }
+
+    [Fact]
+    public void A_report_path_that_names_a_layer_file_of_the_manifest_is_refused_and_the_layer_kept()
+    {
+        using var temp = new TempDirectory();
+        var manifest = temp.Write("model.json",
+            """{ "format": "actorcontractivity/v1", "samples": [ { "t": 0, "layers": [ "a.csv" ] } ] }""");
+        var layer = temp.Write("a.csv", "-1,0.5\n0.25,-1\n");
+
+        var result = Cli.Run("certify", manifest, "--json", layer);
+
+        AssertRefused(result, "--json: ", "is a layer file of the model", "a.csv");
+        Assert.Equal("-1,0.5\n0.25,-1\n", File.ReadAllText(layer));
+    }
+
+    [Fact]
+    public void A_report_path_that_is_the_model_under_another_name_is_refused_and_the_model_kept()
+    {
+        using var temp = new TempDirectory();
+        var model = temp.Write("w.csv", "-1,0.5\n0.25,-1\n");
+        var link = Path.Combine(temp.Path, "link.csv");
+        File.CreateSymbolicLink(link, model);
+
+        var result = Cli.Run("certify", link, "--json", model);
+
+        AssertRefused(result, "--json: ", "is the model file itself");
+        Assert.Equal("-1,0.5\n0.25,-1\n", File.ReadAllText(model));
+    }
+
+    [Fact]
+    public void An_option_name_in_place_of_the_report_path_is_a_usage_error_and_writes_nothing()
+    {
+        using var temp = new TempDirectory();
+        var before = Directory.GetCurrentDirectory();
+
+        var result = Cli.Run("certify", OneLayer, "--json", "--c");
+
+        AssertRefused(result, "--json: ", "expected a file path, got '--c'");
+        Assert.False(File.Exists(Path.Combine(before, "--c")));
+    }
+
+    [Fact]
+    public void An_unknown_command_is_named_in_the_usage_error()
+    {
+        var result = Cli.Run("frobnicate");
+
+        AssertRefused(result, "usage: ", "'frobnicate'");
     }
 
     [Fact]

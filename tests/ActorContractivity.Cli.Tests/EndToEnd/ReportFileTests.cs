@@ -31,6 +31,24 @@ public sealed class ReportFileTests
     }
 
     [Fact]
+    public void A_log_norm_of_minus_infinity_is_written_as_null_and_the_report_stays_valid_json()
+    {
+        // With h = 1 and D = I, I + h·D·J = 0 for J = −I: ln‖0‖/h = −∞.
+        using var temp = new TempDirectory();
+        var model = temp.Write("minus_identity.csv", "-1,0\n0,-1\n");
+        var json = Path.Combine(temp.Path, "r.json");
+
+        var result = Cli.Run("certify", model, "--discrete", "1", "--json", json);
+
+        Assert.True(result.ExitCode == CliApplication.Found, result.ToString());
+        var text = File.ReadAllText(json, Encoding.UTF8);
+        Assert.DoesNotContain("Infinity", text, StringComparison.Ordinal);
+        using var report = Read(json);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, report.RootElement.GetProperty("logNormAtFixed").ValueKind);
+        Assert.Equal(0.0, report.RootElement.GetProperty("lower").GetDouble());
+    }
+
+    [Fact]
     public void A_second_run_replaces_the_first_report_even_when_it_finds_no_interval()
     {
         using var temp = new TempDirectory();

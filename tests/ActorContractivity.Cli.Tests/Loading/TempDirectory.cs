@@ -27,6 +27,20 @@ public sealed class TempDirectory : IDisposable
         return path;
     }
 
+    /// <summary>Makes a named pipe (which reading would block on) and returns its full path.</summary>
+    public string Fifo(string relativePath)
+    {
+        var path = System.IO.Path.Combine(Path, relativePath);
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        if (mkfifo.ExitCode != 0 || !File.Exists(path))
+        {
+            throw new InvalidOperationException($"mkfifo {path} failed with exit code {mkfifo.ExitCode}");
+        }
+
+        return path;
+    }
+
     /// <summary>Deletes the directory and everything in it.</summary>
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }

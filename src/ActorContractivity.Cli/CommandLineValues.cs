@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace ActorContractivity.Cli;
+
+/// <summary>
+/// Options whose values are read strictly. The default parsing of numbers takes ',' as a thousands separator, so
+/// "--c 0,05" would silently mean c = 5; here a number is an invariant-culture decimal and nothing else, and a path
+/// option refuses a value that is the next option's name ("--json --c").
+/// </summary>
+internal static class CommandLineValues
+{
+    /// <summary>A number option with a default value.</summary>
+    internal static Option<double> Number(string name, string description, double defaultValue) =>
+        new(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result => ParseNumber(name, result) ?? defaultValue,
+        };
+
+    /// <summary>A number option that may be absent.</summary>
+    internal static Option<double?> OptionalNumber(string name, string description) =>
+        new(name) { Description = description, CustomParser = result => ParseNumber(name, result) };
+
+    /// <summary>A file path option.</summary>
+    internal static Option<string?> Path(string name, string description) =>
+        new(name)
+        {
+            Description = description,
+            CustomParser = result =>
+            {
+                var text = Single(result);
+                if (text.StartsWith('-') && text.Length > 1)
+                {
+                    result.AddError($"{name}: expected a file path, got '{text}' (write ./{text} for a file whose "
+                        + "name starts with '-')");
+                    return null;
+                }
+
+                return text;
+            },
+        };
+
+    private static double? ParseNumber(string name, ArgumentResult result)
+    {
+        var text = Single(result);
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        var hint = text.Contains(',', StringComparison.Ordinal) ? " (write decimals with a point, e.g. 0.05)" : "";
+        result.AddError($"{name}: '{text}' is not a number{hint}");
+        return null;
+    }
+
+    private static string Single(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+}

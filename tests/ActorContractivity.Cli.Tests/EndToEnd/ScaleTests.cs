@@ -1,0 +1,51 @@
+using System.Globalization;
+using ActorContractivity.Cli.Tests.Loading;
+using static ActorContractivity.Cli.Tests.EndToEnd.Report;
+
+namespace ActorContractivity.Cli.Tests.EndToEnd;
+
+/// <summary>μ(αM) = α μ(M): the weights' overall scale must not change what is proven, only the units.</summary>
+public sealed class ScaleTests
+{
+    [Theory]
+    [InlineData(1e-10)]
+    [InlineData(1e10)]
+    [InlineData(1e-160)]
+    public void Weights_far_from_unit_scale_are_certified_as_at_unit_scale(double scale)
+    {
+        using var temp = new TempDirectory();
+        var unit = temp.Write("unit.csv", Csv(30, 1.0));
+        var scaled = temp.Write("scaled.csv", Csv(30, scale));
+        var unitJson = Path.Combine(temp.Path, "unit.json");
+        var scaledJson = Path.Combine(temp.Path, "scaled.json");
+
+        var first = Cli.Run("certify", unit, "--certify", "bound", "--starts", "4", "--json", unitJson);
+        var second = Cli.Run("certify", scaled, "--certify", "bound", "--starts", "4", "--json", scaledJson);
+
+        Assert.True(first.ExitCode == CliApplication.Found, first.ToString());
+        Assert.True(second.ExitCode == CliApplication.Found, second.ToString());
+        using var a = Read(unitJson);
+        using var b = Read(scaledJson);
+        Assert.Equal("bracket", Text(a.RootElement, "status"));
+        Assert.Equal("bracket", Text(b.RootElement, "status"));
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, Field(b.RootElement, "certificate").ValueKind);
+        var witnessEnd = Field(a.RootElement, "bracket")[0].GetDouble();
+        Assert.InRange(Field(b.RootElement, "bracket")[0].GetDouble() - witnessEnd, -1e-7, 1e-7);
+        Assert.InRange(Number(b.RootElement, "lower") - Number(a.RootElement, "lower"), -1e-3, 1e-3);
+        var ratio = Number(b.RootElement, "logNormAtFixed") / Number(a.RootElement, "logNormAtFixed");
+        Assert.InRange(ratio / scale, 1 - 1e-9, 1 + 1e-9);
+    }
+
+    /// <summary>A seeded 30×30 model −2I + G/√n, times the scale.</summary>
+    private static string Csv(int n, double scale)
+    {
+        var random = new Random(4);
+        var rows = Enumerable.Range(0, n).Select(i => string.Join(',', Enumerable.Range(0, n).Select(j =>
+        {
+            var normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            var value = normal / Math.Sqrt(n) - (i == j ? 2.0 : 0.0);
+            return (value * scale).ToString("R", CultureInfo.InvariantCulture);
+        })));
+        return string.Join('\n', rows) + "\n";
+    }
+}
