@@ -74,14 +74,16 @@ public sealed class JobManagerSpecs() : TestKit(HostedActorSystem.Start(akka => 
     [Fact]
     public void A_job_that_fails_validation_is_rejected_with_the_local_solvers_message_and_not_recorded()
     {
+        // An Euler step is not rescaled (‖I + hDJ‖ is relative to 1), so h·J at 1e79 is refused.
         var model = NeuralOdeModel.OneLayer(Matrix.FromRowMajor(2, 2, [1e80, 0, 0, 1e80]));
+        var job = Job with { Question = new IntervalQuestion(DiscreteStep: 0.1) };
         var expected = Assert.Throws<ArgumentException>(() =>
-            IntervalSolver.Solve(model, Job.Question, Job.Inner, Job.Certify)).Message;
+            IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify)).Message;
         var data = ModelCodec.ToJobData(model);
         var manager = Manager();
         var client = CreateTestProbe();
 
-        manager.Tell(Submit("bad", data, client), client);
+        manager.Tell(Submit("bad", data, client, job), client);
         client.ExpectMsg<SendJobData>(Patience);
         manager.Tell(new JobDataChunk("bad", data.Hash, 0, 1, data.Model, null), client);
 
@@ -144,6 +146,6 @@ public sealed class JobManagerSpecs() : TestKit(HostedActorSystem.Start(akka => 
 
     private IActorRef Manager() => Sys.ActorOf(JobManager.Props(new DispatchSettings(), _storage));
 
-    private static SubmitJob Submit(string jobId, JobData data, IActorRef watcher) =>
-        new(jobId, Job, data.Hash, data.Model.LongLength, watcher);
+    private static SubmitJob Submit(string jobId, JobData data, IActorRef watcher, JobSettings? job = null) =>
+        new(jobId, job ?? Job, data.Hash, data.Model.LongLength, watcher);
 }
