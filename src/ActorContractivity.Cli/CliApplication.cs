@@ -24,6 +24,9 @@ public static class CliApplication
     /// <summary>Exit code: an internal error.</summary>
     public const int InternalError = 3;
 
+    /// <summary>Exit code: interrupted by SIGINT or SIGTERM (128 + SIGINT, the shell's convention).</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Parses and runs a command line, writing to the given streams.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {

@@ -61,7 +61,7 @@ public static class CertifyCommand
         var cluster = new Option<string?>("--cluster")
         {
             Description = "Submit the job to the running cluster whose node listens at HOST:PORT and follow its "
-                + "progress (default: a one-node cluster inside this process).",
+                + "progress (default: the same job actors on a node inside this process).",
         };
 
         var command = new Command("certify", "Find the largest slope interval on which the model provably contracts.");
@@ -161,6 +161,11 @@ public static class CertifyCommand
         {
             error.WriteLine($"{request.ModelPath}: {e.Message.ReplaceLineEndings(" ")}");
             return CliApplication.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("certify: interrupted; no report was written");
+            return CliApplication.Interrupted;
         }
         catch (TimeoutException)
         {

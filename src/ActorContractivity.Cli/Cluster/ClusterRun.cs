@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,12 +20,15 @@ public static class ClusterRun
 
     /// <summary>Runs the job and returns its outcome (completed, failed or rejected).</summary>
     /// <exception cref="TimeoutException">The cluster at <paramref name="cluster"/> did not accept the job.</exception>
+    /// <exception cref="OperationCanceledException">The process was interrupted (SIGINT, SIGTERM): the host stops
+    /// the actor system on a signal, so the job's outcome would never arrive.</exception>
     public static IJobMessage Run(NeuralOdeModel model, JobSettings job, string? cluster, ProgressDisplay display)
     {
         if (cluster is null)
         {
             var (system, gateway) = InProcessCluster.Get();
-            return display.Follow(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout));
+            return display.Follow(
+                UntilStopped(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout), system));
         }
 
         var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
@@ -34,11 +38,33 @@ public static class ClusterRun
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
             var gateway = JobClient.Gateway(system, settings, cluster);
-            return display.Follow(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout));
+            return display.Follow(
+                UntilStopped(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout), system));
         }
         finally
         {
             host.StopAsync().GetAwaiter().GetResult();
         }
+    }
+
+    private static async Task<IJobMessage> UntilStopped(Task<IJobMessage> outcome, ActorSystem system)
+    {
+        // The signal is answered at once: the node's own shutdown would wait for worker threads that may be inside
+        // a long Core call, which nothing can cancel.
+        var interrupted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupted.TrySetResult();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        if (await Task.WhenAny(outcome, system.WhenTerminated, interrupted.Task) != outcome)
+        {
+            throw new OperationCanceledException("the process was interrupted before the job finished");
+        }
+
+        return await outcome;
     }
 }
