@@ -111,7 +111,7 @@ public sealed class ContractionTests
 
         var report = Robustness.Evaluate(model, digits, new RobustnessOptions([], []));
 
-        Assert.Equal(digits.Count, report.WorstDirection.Pairs);
+        Assert.Equal(2 * digits.Count, report.WorstDirection.Pairs);
         Assert.Equal(largest, report.WorstDirection.Max, 1e-6 * largest);
     }
 

@@ -56,11 +56,12 @@ internal static class ResultsTable
         builder.AppendLine();
         var products = results.Models.Max(m => m.Robustness.Jacobian.MaxProducts);
         var unconverged = results.Models.Sum(m => m.Robustness.Jacobian.Unconverged);
+        var tolerance = settings.DirectionTolerance.ToString("0e0", CultureInfo.InvariantCulture);
         Paragraph(builder, "Ratios are ‖u(T) − v(T)‖ / ‖u₀ − v₀‖ over the Euler steps for the pairs (clean, perturbed) "
-            + $"of every attack above and for u₀ against u₀ + {N(settings.DirectionStep)}·max(1, ‖u₀‖)·w, on every "
+            + $"of every attack above and for u₀ against u₀ ± {N(settings.DirectionStep)}·max(1, ‖u₀‖)·w, on every "
             + "test digit. J is the Jacobian of the Euler map u₀ ↦ u(T) at u₀ and w its top right singular vector, "
             + "the most expanded direction: the top eigenvector of JᵀJ by Lanczos to a relative residual of "
-            + $"{N(settings.DirectionTolerance)}, which took at most {products} products with JᵀJ per digit"
+            + $"{tolerance}, which took at most {products} products with JᵀJ per digit"
             + (unconverged == 0
                 ? "."
                 : $" and did not converge within {settings.DirectionMaxProducts} on {unconverged} digit(s)."));

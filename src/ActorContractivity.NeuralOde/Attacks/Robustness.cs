@@ -65,7 +65,7 @@ public sealed record AttackOutcome(string Attack, double Strength, double Accura
 /// <summary>Everything measured for one model.</summary>
 /// <param name="CleanAccuracy">Accuracy on the unperturbed test digits.</param>
 /// <param name="Attacks">FGSM, PGD and noise at every strength.</param>
-/// <param name="WorstDirection">Pairs u₀, u₀ + δw with w the most expanded direction of the Euler map at u₀.</param>
+/// <param name="WorstDirection">Pairs u₀, u₀ ± δw with w the most expanded direction of the Euler map at u₀.</param>
 /// <param name="Jacobian">‖J‖₂ of the Euler map at every u₀: the expansion of an infinitesimal δ along w.</param>
 /// <param name="AllPairs">Every pair above together.</param>
 public sealed record RobustnessReport(
@@ -149,10 +149,14 @@ public static class Robustness
             ratios.Where(r => r is not null).Select(r => r!.Value).ToList());
     }
 
+    /// <summary>
+    /// The ratios of u₀ ± δw for the most expanded direction w at every digit: w is defined up to its sign, and the
+    /// flow's curvature makes the two finite pairs differ.
+    /// </summary>
     private static (List<double> Ratios, Expansion[] Expansions) WorstDirectionRatios(
         OdeClassifier model, DigitSet test, RobustnessOptions options)
     {
-        var ratios = new double?[test.Count];
+        var ratios = new double?[2 * test.Count];
         var expansions = new Expansion[test.Count];
         var n = model.Shape.Dimension;
         Parallel.For(0, test.Count, () => new OdePass(model.Shape), (k, _, pass) =>
@@ -163,8 +167,12 @@ public static class Robustness
                 new Random(Seed(options.Seed, -1, k)));
             var step = RobustnessOptions.DirectionStep * Math.Max(1, TensorPrimitives.Norm(u0));
             var v0 = new double[n];
-            TensorPrimitives.MultiplyAdd(expansions[k].Direction, step, u0, v0);
-            ratios[k] = Contraction.Ratio(model, pass, u0, v0);
+            for (var side = 0; side < 2; side++)
+            {
+                TensorPrimitives.MultiplyAdd(expansions[k].Direction, side == 0 ? step : -step, u0, v0);
+                ratios[2 * k + side] = Contraction.Ratio(model, pass, u0, v0);
+            }
+
             return pass;
         }, _ => { });
         return (ratios.Where(r => r is not null).Select(r => r!.Value).ToList(), expansions);
