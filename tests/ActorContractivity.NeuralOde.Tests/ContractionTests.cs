@@ -1,6 +1,7 @@
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Outer;
 using ActorContractivity.NeuralOde.Attacks;
+using ActorContractivity.NeuralOde.Datasets;
 using ActorContractivity.NeuralOde.Model;
 using ActorContractivity.NeuralOde.Stabilise;
 using CoreMatrix = ActorContractivity.Core.Model.Matrix;
@@ -80,7 +81,7 @@ public sealed class ContractionTests
     }
 
     [Fact]
-    public void The_power_iteration_finds_a_direction_no_random_one_beats()
+    public void The_most_expanded_direction_is_one_no_random_direction_beats()
     {
         var random = new Random(15);
         var weights = Enumerable.Range(0, N * N).Select(_ => Gaussian.Sample(random)).ToArray();
@@ -90,14 +91,61 @@ public sealed class ContractionTests
         double RatioAlong(double[] w) =>
             Contraction.Ratio(model, pass, u0, u0.Zip(w, (u, d) => u + 1e-6 * d).ToArray())!.Value;
 
-        var worst = RatioAlong(Contraction.WorstDirection(model, pass, u0, 30, new Random(1)));
+        var expansion = Contraction.WorstDirection(model, pass, u0, RobustnessOptions.Direction, new Random(1));
+        var worst = RatioAlong(expansion.Direction);
 
+        Assert.True(expansion.Converged);
+        Assert.Equal(worst, expansion.Gain, 1e-5 * worst);
         for (var k = 0; k < 200; k++)
         {
             var w = Enumerable.Range(0, N).Select(_ => Gaussian.Sample(random)).ToArray();
             var norm = Math.Sqrt(w.Sum(v => v * v));
             Assert.True(RatioAlong(w.Select(v => v / norm).ToArray()) <= worst * (1 + 1e-6));
         }
+    }
+
+    [Fact]
+    public void The_most_expanded_direction_reaches_the_largest_singular_value_of_the_euler_map()
+    {
+        var (model, digits, largest) = Clustered();
+
+        var report = Robustness.Evaluate(model, digits, new RobustnessOptions([], []));
+
+        Assert.Equal(2 * digits.Count, report.WorstDirection.Pairs);
+        Assert.Equal(largest, report.WorstDirection.Max, 1e-6 * largest);
+    }
+
+    [Fact]
+    public void The_largest_jacobian_norm_is_reported_with_what_finding_it_cost()
+    {
+        var (model, digits, largest) = Clustered();
+
+        var jacobian = Robustness.Evaluate(model, digits, new RobustnessOptions([], [])).Jacobian;
+
+        Assert.Equal(digits.Count, jacobian.Digits);
+        Assert.Equal(largest, jacobian.Max, 1e-9 * largest);
+        Assert.Equal(0, jacobian.Unconverged);
+        Assert.InRange(jacobian.MaxProducts, 2, RobustnessOptions.Direction.MaxProducts);
+    }
+
+    /// <summary>
+    /// A model whose Euler map at every digit is (I + hA)^N with A symmetric and its 32 eigenvalues 0.01 apart, so the
+    /// top singular values of the map lie within 1% of each other and a few power iterations stop short of the
+    /// largest, (1 + h·0.31)^N. The embedding is zero: every digit starts at u₀ = 0, where σ′ = 1, and a small
+    /// perturbation of it is measured with the map's linear part to about 1e-7.
+    /// </summary>
+    private static (OdeClassifier Model, DigitSet Digits, double Largest) Clustered()
+    {
+        const int n = 32;
+        var shape = new OdeShape(Inputs: DigitSet.PixelCount, Dimension: n, Classes: 10, Time: 1.0, Steps: 10);
+        var random = new Random(16);
+        var q = DenseMatrix.Build.Dense(n, n, (_, _) => Gaussian.Sample(random)).QR().Q;
+        var eigenvalues = Enumerable.Range(0, n).Select(i => 0.31 - 0.01 * i).ToArray();
+        var a = q * DenseMatrix.Build.DenseOfDiagonalArray(eigenvalues) * q.Transpose();
+        var model = new OdeClassifier(shape, Activation.WithSlope(0.5), new double[shape.ParameterCount]);
+        a.ToRowMajorArray().CopyTo(model.Block(ParameterGroup.Weights));
+        var pixels = Enumerable.Range(0, 3 * DigitSet.PixelCount).Select(_ => random.NextDouble()).ToArray();
+        return (model, new DigitSet(pixels, [1, 4, 7]), Math.Pow(1 + shape.StepSize * eigenvalues[0], shape.Steps));
     }
 
     /// <summary>

@@ -168,7 +168,35 @@ public sealed class LoaderTests
             ["6.json", "data[10]: 1.5 is outside [0, 1]"]),
         ["an npm pixel that is text"] = s => Npm(s, 2, Json(784, 7, "\"x\""), ["2.json", "data[7]: string"]),
         ["a missing npm class"] = s => Npm(s, 7, null, ["7.json", "file not found"]),
+        ["an image count above 2³¹, read as unsigned"] = s => Idx(s, Images(-1, 28, 28, new byte[784]), Labels([1]),
+            ["train-images-idx3-ubyte", "4294967295×28×28", "(truncated)"]),
+        ["npm digits with an empty data array"] = s => Npm(s, 3, "{\"data\": []}"u8.ToArray(),
+            ["3.json", "data: holds no digits"]),
+        ["npm digits as nested rows of pixels"] = s => Npm(s, 4, Encoding.ASCII.GetBytes("{\"data\": [["
+            + string.Join(',', Enumerable.Repeat("0.5", 784)) + "]]}"), ["4.json", "data[0]: is an array", "flat"]),
+        ["an npm class file that is a directory"] = s => NpmDirectory(s, 0, ["0.json", "is a directory"]),
+        ["an image file that is a directory"] = s => IdxDirectory(s, "train-images-idx3-ubyte",
+            ["train-images-idx3-ubyte", "is a directory"]),
+        ["a label file that is a directory"] = s => IdxDirectory(s, "train-labels-idx1-ubyte.gz",
+            ["train-labels-idx1-ubyte.gz", "is a directory"]),
     };
+
+    /// <summary>The npm fixture with one class file replaced by a directory of that name.</summary>
+    private static (string, string[]) NpmDirectory(Scratch scratch, int label, string[] fragments)
+    {
+        var (directory, _) = Npm(scratch, label, null, fragments);
+        Directory.CreateDirectory(Path.Combine(directory, $"{label}.json"));
+        return (directory, fragments);
+    }
+
+    /// <summary>IDX images and labels, with the file <paramref name="name"/> a directory instead.</summary>
+    private static (string, string[]) IdxDirectory(Scratch scratch, string name, string[] fragments)
+    {
+        var (directory, _) = Idx(scratch, Images(1, 28, 28, new byte[784]), Labels([1]), fragments);
+        File.Delete(Path.Combine(directory, name.Replace(".gz", "", StringComparison.Ordinal)));
+        Directory.CreateDirectory(Path.Combine(directory, name));
+        return (directory, fragments);
+    }
 
     private static (string, string[]) Idx(Scratch scratch, byte[] images, byte[] labels, string[] fragments) =>
         (Dir(scratch, ("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels)), fragments);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using ActorContractivity.Cli.Loading;
 using ActorContractivity.Cli.Reporting;
 using ActorContractivity.NeuralOde.Attacks;
@@ -27,29 +28,31 @@ internal sealed partial class MnistExperiment
         string dataDirectory, string outDirectory, AttackSettings settings, int seed,
         IReadOnlyDictionary<string, double>? seconds = null)
     {
-        Validate(settings);
         var clock = Stopwatch.StartNew();
-        var directories = new[] { Baseline, Stabilised }.Select(name => Path.Combine(outDirectory, name)).ToArray();
-        var models = directories.Select(ModelDirectory.Load).ToArray();
-        if (models[0].Info.Split != models[1].Info.Split)
-        {
-            throw new InputException($"{directories[1]}: was trained on another split than {directories[0]}; "
-                + "stabilise the baseline again");
-        }
+        var baselineDirectory = Path.Combine(outDirectory, Baseline);
+        var stabilisedDirectory = Path.Combine(outDirectory, Stabilised);
+        var baseline = ModelDirectory.Load(baselineDirectory, TrainRemedy);
+        var stabilised = ModelDirectory.Load(stabilisedDirectory, StabiliseRemedy);
+        RequireCurrentCertificate(baselineDirectory, baseline,
+            "certify it again with 'actorcontractivity mnist certify'");
+        RequireStabilisedFrom(baselineDirectory, baseline, stabilisedDirectory, stabilised);
+        CheckResults(outDirectory);
 
-        var split = LoadSplit(dataDirectory, models[0].Info.Split, directories[0]);
+        var split = LoadSplit(dataDirectory, baseline.Info.Split, baselineDirectory);
         var options = new RobustnessOptions(settings.Epsilons, settings.NoiseLevels, settings.PgdSteps, Seed: seed);
         var results = new List<ModelResult>();
-        foreach (var (model, info) in models)
+        foreach (var (model, info) in new[] { baseline, stabilised })
         {
             output.WriteLine($"attack     {info.Name}: clean, FGSM and PGD-{settings.PgdSteps} at ε = "
                 + $"{string.Join(", ", settings.Epsilons.Select(F))}, noise at σ = "
                 + $"{string.Join(", ", settings.NoiseLevels.Select(F))} on {split.Test.Count} test digits");
             var robustness = Robustness.Evaluate(model, split.Test, options);
             var bound = CertifiedBound(model, info);
-            var holds = bound is { } b ? robustness.AllPairs.Max <= b : (bool?)null;
+            var largest = Math.Max(robustness.AllPairs.Max, robustness.Jacobian.Max);
+            var holds = bound is { } b ? largest <= b : (bool?)null;
             output.WriteLine($"           clean {Percent(robustness.CleanAccuracy)}; largest contraction ratio "
-                + $"{F(robustness.AllPairs.Max)} over {robustness.AllPairs.Pairs} pairs"
+                + $"{F(robustness.AllPairs.Max)} over {robustness.AllPairs.Pairs} pairs, largest ‖J‖₂ "
+                + $"{F(robustness.Jacobian.Max)}"
                 + (bound is { } e ? $", certified bound e^(cT) = {F(e)}" + (holds == true ? " holds" : " EXCEEDED")
                     : ", no certified bound"));
             results.Add(new ModelResult(info.Name, info.Slope, info.Shape, info.Certificate, bound, holds, robustness,
@@ -61,16 +64,88 @@ internal sealed partial class MnistExperiment
             ["attack"] = clock.Elapsed.TotalSeconds,
         };
         times["total"] = times.Where(p => p.Key != "total").Sum(p => p.Value);
-        var report = new MnistResults(MnistResults.FormatName, models[0].Info.Split,
+        var direction = RobustnessOptions.Direction;
+        var report = new MnistResults(MnistResults.FormatName, baseline.Info.Split,
             new AttackReportSettings(settings.Epsilons, settings.NoiseLevels, settings.PgdSteps, options.PgdStepFactor,
-                options.PowerIterations, RobustnessOptions.DirectionStep, seed),
+                direction.RelativeTolerance, direction.MaxProducts, RobustnessOptions.DirectionStep, seed),
             results, times);
-        ReportWriter.WriteAtomically(Path.Combine(outDirectory, ResultsJson), report);
-        OutputFile.Write(Path.Combine(outDirectory, ResultsMarkdown),
-            new System.Text.UTF8Encoding(false).GetBytes(ResultsTable.Markdown(report)));
-        AccuracyPlot.Write(Path.Combine(outDirectory, ResultsPlot), report);
+        OutputFile.WriteAll([
+            (Path.Combine(outDirectory, ResultsJson), Utf8.GetBytes(JsonSerializer.Serialize(report,
+                ReportWriter.Options))),
+            (Path.Combine(outDirectory, ResultsMarkdown), Utf8.GetBytes(ResultsTable.Markdown(report))),
+            (Path.Combine(outDirectory, ResultsPlot), AccuracyPlot.Png(report)),
+        ]);
         output.WriteLine($"results    {Path.Combine(outDirectory, ResultsMarkdown)}, {ResultsJson}, {ResultsPlot}");
         return report;
+    }
+
+    /// <summary>Refuses a directory where a result file goes, before anything is computed.</summary>
+    private static void CheckResults(string outDirectory)
+    {
+        foreach (var file in new[] { ResultsJson, ResultsMarkdown, ResultsPlot })
+        {
+            OutputFile.RequireWritable(Path.Combine(outDirectory, file));
+        }
+    }
+
+    /// <summary>Refuses a model whose A has changed since it was certified: its certificate is stale.</summary>
+    private static void RequireCurrentCertificate(
+        string directory, (OdeClassifier Model, ModelInfo Info) model, string remedy)
+    {
+        if (model.Info.Certificate is { } certificate
+            && ModelDirectory.WeightsHash(model.Model) != certificate.WeightsSha256)
+        {
+            throw new InputException($"{Path.Combine(directory, ModelDirectory.WeightsFile)}: A has changed since it "
+                + $"was certified (its SHA-256 is not the certificate's), so the certificate is stale; {remedy}");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a stabilised model that is not the complete, certified result of stabilising this baseline: one an
+    /// interrupted or failed run of an earlier version left, one made from an earlier baseline, or one whose A or
+    /// activation no longer match its certificate.
+    /// </summary>
+    private static void RequireStabilisedFrom(
+        string baselineDirectory, (OdeClassifier Model, ModelInfo Info) baseline, string stabilisedDirectory,
+        (OdeClassifier Model, ModelInfo Info) stabilised)
+    {
+        const string again = "stabilise the baseline again";
+        var info = stabilised.Info;
+        if (info.Split != baseline.Info.Split)
+        {
+            throw new InputException($"{stabilisedDirectory}: was trained on another split than {baselineDirectory}; "
+                + again);
+        }
+
+        var incomplete = info.Certificate switch
+        {
+            null => "it has no certificate",
+            { Feasible: false } => "its certificate proves no slope interval",
+            _ when info.Training.Count == 0 || info.Training[^1].Phase != FineTune => "its fine-tune never ran",
+            _ => null,
+        };
+        if (incomplete is not null)
+        {
+            throw new InputException($"{stabilisedDirectory}: is not a finished stabilised model: {incomplete} (an "
+                + $"interrupted or failed 'mnist stabilise' leaves such a model); {again}");
+        }
+
+        if (info.BaselineSha256 != ModelDirectory.ParametersHash(baseline.Model))
+        {
+            throw new InputException($"{stabilisedDirectory}: "
+                + (info.BaselineSha256 is null
+                    ? "does not record the baseline it was stabilised from"
+                    : $"was stabilised from another baseline than the one in {baselineDirectory} (trained again "
+                        + "since)")
+                + $"; {again}");
+        }
+
+        RequireCurrentCertificate(stabilisedDirectory, stabilised, again);
+        if (stabilised.Model.Activation.Slope < info.Certificate!.Slope)
+        {
+            throw new InputException($"{Path.Combine(stabilisedDirectory, ModelDirectory.Info)}: slope: "
+                + $"ℓ = {F(info.Slope)} lies below the certified {F(info.Certificate.Slope!.Value)}; {again}");
+        }
     }
 
     /// <summary>

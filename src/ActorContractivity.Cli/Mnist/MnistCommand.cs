@@ -45,12 +45,11 @@ public static class MnistCommand
         var options = new MnistOptions();
         var command = new Command("certify", "Certify the A of a trained model with 'certify' for the Euler steps "
             + "it takes; exit code 1 when no slope interval exists.");
-        var model = new Option<string?>("--model") { Description = "The model directory (default OUT/baseline)." };
-        MnistOptions.Add(command, model, options.OutDirectory, options.Seed);
+        MnistOptions.Add(command, options.Model, options.OutDirectory, options.Seed);
         options.AddCertify(command);
         command.SetAction(parse => Guarded(error, () =>
         {
-            var directory = parse.GetValue(model) ?? Path.Combine(options.Out(parse), MnistExperiment.Baseline);
+            var directory = parse.GetValue(options.Model) ?? Path.Combine(options.Out(parse), MnistExperiment.Baseline);
             var experiment = new MnistExperiment(output, error);
             return experiment.Certify(directory, options.Certify(parse), parse.GetValue(options.Seed)).ExitCode;
         }));
@@ -108,11 +107,8 @@ public static class MnistCommand
             var certify = options.Certify(parse);
             var stabilise = options.Stabilise(parse);
             var attack = options.Attack(parse);
-            MnistExperiment.Validate(data, training);
-            MnistExperiment.Validate(certify);
-            MnistExperiment.Validate(stabilise, training.BatchSize, training.Shift);
-            MnistExperiment.Validate(attack);
             var outDirectory = options.Out(parse);
+            MnistExperiment.CheckOutput(outDirectory);
             var seconds = new Dictionary<string, double>();
             var clock = Stopwatch.StartNew();
             experiment.Train(data, training, outDirectory);

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ActorContractivity.Cli.Certify;
 using ActorContractivity.Cli.Loading;
+using ActorContractivity.Cli.Reporting;
 using ActorContractivity.Core.Outer;
 using ActorContractivity.NeuralOde.Datasets;
 using ActorContractivity.NeuralOde.Model;
@@ -14,7 +17,8 @@ namespace ActorContractivity.Cli.Mnist;
 /// <summary>
 /// The steps of the MNIST experiment: train the baseline, certify a model's A for the Euler steps it takes, stabilise
 /// (the log-norm penalty of DESIGN §1.7 until a slope interval exists, then σ_ℓ with ℓ from the certificate and a
-/// fine-tune that keeps A), and attack both. Every step validates its input before it writes anything.
+/// fine-tune that keeps A), and attack both. The options are checked when they are parsed; every step checks its
+/// files before it computes anything, and writes a model or the results whole or not at all.
 /// </summary>
 internal sealed partial class MnistExperiment(TextWriter output, TextWriter error)
 {
@@ -27,12 +31,24 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
     /// <summary>Optimiser steps between the penalty's searches for a new worst slope pattern.</summary>
     public const int PenaltyRefresh = 25;
 
+    /// <summary>The name of the last training phase of a stabilised model.</summary>
+    public const string FineTune = "fine-tune";
+
+    /// <summary>How to make a baseline that is missing.</summary>
+    public const string TrainRemedy = "train one with 'actorcontractivity mnist train'";
+
+    /// <summary>How to make a stabilised model that is missing.</summary>
+    public const string StabiliseRemedy = "stabilise the baseline with 'actorcontractivity mnist stabilise'";
+
+    /// <summary>UTF-8 without a byte-order mark, for the files written.</summary>
+    private static readonly UTF8Encoding Utf8 = new(false);
+
     /// <summary>Trains the baseline (σ = tanh) into <c>OUT/baseline</c>; returns its test accuracy.</summary>
     public double Train(DataSettings data, TrainSettings settings, string outDirectory)
     {
-        Validate(data, settings);
+        StagedDirectory.Check(outDirectory, Baseline);
         var (split, splitInfo) = LoadSplit(data);
-        var target = PrepareOutput(outDirectory, Baseline);
+        using var staged = StagedDirectory.Create(outDirectory, Baseline);
         output.WriteLine($"data       {splitInfo.Source}: {splitInfo.Pool} digits"
             + (splitInfo.TestPool is { } testPool ? $" and {testPool} test digits" : "")
             + $"; split seed {data.Seed}: {split.Train.Count} for training, {split.Test.Count} for testing");
@@ -44,21 +60,23 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         var model = OdeClassifier.Initialise(shape, Activation.Tanh, data.Seed);
         var phase = RunPhase("baseline", model, split, settings.Epochs, settings.LearningRate, settings.BatchSize,
             settings.Shift, data.Seed, frozen: [], extra: null);
-        ModelDirectory.Save(target, model,
-            new ModelInfo(ModelInfo.FormatName, Baseline, shape, 0, splitInfo, [phase], null));
-        output.WriteLine($"saved      {target} (test accuracy {Percent(phase.TestAccuracy)})");
+        ModelDirectory.Save(staged.Staging, model,
+            new ModelInfo(ModelInfo.FormatName, Baseline, shape, 0, splitInfo, [phase], null, null));
+        staged.Commit();
+        output.WriteLine($"saved      {staged.Target} (test accuracy {Percent(phase.TestAccuracy)})");
         return phase.TestAccuracy;
     }
 
     /// <summary>
     /// Certifies the A of a model directory through <c>certify</c> itself: for Euler steps of size h contracting at
     /// rate c it asks for μ₂(DA) ≤ c′ (see <see cref="EulerContraction"/>), writes <c>certify.json</c> and records the
-    /// certificate in <c>ode.json</c>. Returns certify's exit code and the certificate.
+    /// certificate in <c>ode.json</c>. Returns certify's exit code and the certificate. When no interval exists it
+    /// prints <paramref name="remedy"/>, by default the stabilisation.
     /// </summary>
-    public (int ExitCode, CertificateInfo? Certificate) Certify(string directory, CertifySettings settings, int seed)
+    public (int ExitCode, CertificateInfo? Certificate) Certify(
+        string directory, CertifySettings settings, int seed, string? remedy = null)
     {
-        Validate(settings);
-        var (model, info) = ModelDirectory.Load(directory);
+        var (model, info) = ModelDirectory.Load(directory, TrainRemedy);
         var n = model.Shape.Dimension;
         var h = model.Shape.StepSize;
         var weights = model.Block(ParameterGroup.Weights);
@@ -84,8 +102,8 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         {
             output.WriteLine("remedy     no activation helps this A "
                 + $"(μ₂(A) = {F(certificate.LogNormAtIdentity)} > c'): "
-                + "'actorcontractivity mnist stabilise' fine-tunes it with a penalty on the worst-case log-norm "
-                + "until an interval exists");
+                + (remedy ?? "'actorcontractivity mnist stabilise' fine-tunes it with a penalty on the worst-case "
+                    + "log-norm until an interval exists"));
         }
 
         return (code, certificate);
@@ -93,90 +111,62 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
 
     /// <summary>
     /// Stabilises the baseline of <paramref name="outDirectory"/> into <c>OUT/stabilised</c>. Returns 0, or 1 when no
-    /// interval exists after the last round of the penalty.
+    /// interval exists after the last round of the penalty; then, as on any failure, nothing is written and an
+    /// earlier <c>OUT/stabilised</c> is kept.
     /// </summary>
     public int Stabilise(
         string dataDirectory, string outDirectory, StabiliseSettings settings, CertifySettings certify,
         int batchSize, int shift, int seed)
     {
-        Validate(settings, batchSize, shift);
-        Validate(certify);
         var baselineDirectory = Path.Combine(outDirectory, Baseline);
-        var (baseline, info) = ModelDirectory.Load(baselineDirectory);
+        var (baseline, info) = ModelDirectory.Load(baselineDirectory, TrainRemedy);
+        StagedDirectory.Check(outDirectory, Stabilised);
         var split = LoadSplit(dataDirectory, info.Split, baselineDirectory);
-        var target = PrepareOutput(outDirectory, Stabilised);
+        using var staged = StagedDirectory.Create(outDirectory, Stabilised);
 
         var shape = baseline.Shape;
+        var baselineHash = ModelDirectory.ParametersHash(baseline);
         var model = baseline.With(Activation.WithSlope(settings.TargetSlope));
         var phases = info.Training.ToList();
         var rounds = Penalise(model, split, settings, certify.C, batchSize, shift, seed, phases);
-        ModelDirectory.Save(target, model, new ModelInfo(ModelInfo.FormatName, Stabilised, shape,
-            settings.TargetSlope, info.Split, phases, null));
-        var (code, certificate) = Certify(target, certify, seed);
+        ModelDirectory.Save(staged.Staging, model, new ModelInfo(ModelInfo.FormatName, Stabilised, shape,
+            settings.TargetSlope, info.Split, phases, null, baselineHash));
+        var remedy = $"{rounds} penalty round(s) of {settings.PenaltyEpochs} epoch(s) did not bring it below c', so "
+            + $"nothing was saved ({staged.Target} is as it was); raise --penalty-rounds or --penalty-epochs, "
+            + $"--penalty-weight (now {F(settings.PenaltyWeight)}) or --margin (now {F(settings.Margin)}), or try "
+            + $"another --target-slope (now {F(settings.TargetSlope)})";
+        var (code, certificate) = Certify(staged.Staging, certify, seed, remedy);
         if (code != CliApplication.Found || certificate?.Slope is not { } slope)
         {
-            if (code == CliApplication.NoInterval)
-            {
-                output.WriteLine($"stabilise  no interval exists after {rounds} penalty round(s); "
-                    + "raise --penalty-epochs, --penalty-rounds or --penalty-weight");
-            }
-
             return code;
         }
 
         var stabilised = model.With(Activation.WithSlope(slope));
-        phases.Add(RunPhase("fine-tune", stabilised, split, settings.FinetuneEpochs, settings.FinetuneLearningRate,
+        phases.Add(RunPhase(FineTune, stabilised, split, settings.FinetuneEpochs, settings.FinetuneLearningRate,
             batchSize, shift, seed + 1000, frozen: [ParameterGroup.Weights], extra: null));
         if (ModelDirectory.WeightsHash(stabilised) != certificate.WeightsSha256)
         {
             throw new InvalidOperationException("the fine-tune changed A, which it must keep");
         }
 
-        ModelDirectory.Save(target, stabilised, new ModelInfo(ModelInfo.FormatName, Stabilised, shape, slope,
-            info.Split, phases, certificate));
-        output.WriteLine($"saved      {target}: σ(x) = ℓx + (1 − ℓ)tanh(x) with ℓ = {F(slope)} (certificate "
+        ModelDirectory.Save(staged.Staging, stabilised, new ModelInfo(ModelInfo.FormatName, Stabilised, shape, slope,
+            info.Split, phases, certificate, baselineHash));
+        NameReportModel(staged);
+        staged.Commit();
+        output.WriteLine($"saved      {staged.Target}: σ(x) = ℓx + (1 − ℓ)tanh(x) with ℓ = {F(slope)} (certificate "
             + $"{certificate.Status}), test accuracy {Percent(phases[^1].TestAccuracy)}");
         return CliApplication.Found;
     }
 
-    /// <summary>Checks the data and training options.</summary>
-    public static void Validate(DataSettings data, TrainSettings settings)
+    /// <summary>
+    /// Refuses, before anything is computed, an experiment directory in which <c>all</c> could not write: a file
+    /// where a model directory goes, or a directory where a result file goes.
+    /// </summary>
+    public static void CheckOutput(string outDirectory)
     {
-        Check.Range("--n", settings.Dimension, 1, 1024);
-        Check.Positive("--time", settings.Time, 100);
-        Check.Range("--steps", settings.Steps, 1, 10_000);
-        Check.Range("--epochs", settings.Epochs, 1, 10_000);
-        Check.Range("--batch", settings.BatchSize, 1, 100_000);
-        Check.Positive("--lr", settings.LearningRate, 1);
-        Check.Range("--shift", settings.Shift, 0, 8);
-        Check.Range("--train-size", data.TrainSize, 1, 1_000_000);
-        Check.Range("--test-size", data.TestSize, 1, 1_000_000);
-    }
-
-    /// <summary>Checks the options of the penalty and the fine-tune.</summary>
-    public static void Validate(StabiliseSettings settings, int batchSize, int shift)
-    {
-        Check.Range("--target-slope", settings.TargetSlope, 0, 1);
-        Check.Positive("--penalty-weight", settings.PenaltyWeight, 1e12);
-        Check.Range("--margin", settings.Margin, 0, 10);
-        Check.Range("--penalty-epochs", settings.PenaltyEpochs, 1, 10_000);
-        Check.Range("--penalty-rounds", settings.PenaltyRounds, 1, 100);
-        Check.Positive("--penalty-lr", settings.PenaltyLearningRate, 1);
-        Check.Range("--finetune-epochs", settings.FinetuneEpochs, 0, 10_000);
-        Check.Positive("--finetune-lr", settings.FinetuneLearningRate, 1);
-        Check.Range("--batch", batchSize, 1, 100_000);
-        Check.Range("--shift", shift, 0, 8);
-    }
-
-    /// <summary>Checks the attack options.</summary>
-    public static void Validate(AttackSettings settings) => Check.Range("--pgd-steps", settings.PgdSteps, 1, 10_000);
-
-    /// <summary>Checks the certification options.</summary>
-    public static void Validate(CertifySettings settings)
-    {
-        Check.Range("--c", settings.C, -100, 100);
-        Check.Range("--budget", settings.Budget, 0, 1e7);
-        Check.Range("--starts", settings.Starts, 1, 10_000);
+        StagedDirectory.Check(outDirectory, Baseline);
+        StagedDirectory.Check(outDirectory, Stabilised);
+        CheckResults(outDirectory);
     }
 
     /// <summary>Loads the data directory and draws the split the options ask for.</summary>
@@ -200,39 +190,6 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         }
 
         return MnistDirectory.Split(pools, recorded.TrainSize, recorded.TestSize, recorded.Seed);
-    }
-
-    /// <summary>
-    /// Refuses an experiment directory that is a file; creates it and returns the path of its subdirectory
-    /// <paramref name="name"/>, emptied of an earlier model's files.
-    /// </summary>
-    public static string PrepareOutput(string outDirectory, string? name)
-    {
-        if (File.Exists(outDirectory))
-        {
-            throw new InputException($"--out: '{outDirectory}' is a file, not a directory");
-        }
-
-        try
-        {
-            Directory.CreateDirectory(outDirectory);
-            if (name is null)
-            {
-                return outDirectory;
-            }
-
-            var target = Path.Combine(outDirectory, name);
-            if (Directory.Exists(target))
-            {
-                Directory.Delete(target, recursive: true);
-            }
-
-            return target;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException($"--out: cannot write in '{outDirectory}': {InputFile.OneLine(e.Message)}");
-        }
     }
 
     /// <summary>
@@ -291,6 +248,15 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         var trained = frozen.Count == 0 ? "all parameters" : "all but A";
         return new PhaseInfo(name, epochs, learningRate, model.Activation.Slope, trained, accuracy,
             clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The certification report names the model where it will live, not the staging directory.</summary>
+    private static void NameReportModel(StagedDirectory staged)
+    {
+        var path = Path.Combine(staged.Staging, ModelDirectory.CertifyReport);
+        var report = JsonNode.Parse(File.ReadAllText(path))!;
+        report["model"]!["path"] = Path.Combine(staged.Target, ModelDirectory.Manifest);
+        OutputFile.Write(path, Utf8.GetBytes(report.ToJsonString(ReportWriter.Options)));
     }
 
     private static CertificateInfo ReadCertificate(

@@ -4,12 +4,22 @@ using ActorContractivity.NeuralOde.Model;
 namespace ActorContractivity.Cli.Mnist;
 
 /// <summary>The settings of the attacks, as reported.</summary>
+/// <param name="Epsilons">ℓ∞ budgets of FGSM and PGD.</param>
+/// <param name="NoiseLevels">Standard deviations of the Gaussian pixel noise.</param>
+/// <param name="PgdSteps">Steps of PGD.</param>
+/// <param name="PgdStepFactor">PGD's step is this times ε / steps.</param>
+/// <param name="DirectionTolerance">The most expanded direction is the top eigenvector of JᵀJ found by Lanczos to
+/// this relative residual…</param>
+/// <param name="DirectionMaxProducts">…or within this many products with JᵀJ.</param>
+/// <param name="DirectionStep">Relative size of the state perturbation along that direction.</param>
+/// <param name="Seed">Seed of the attacks.</param>
 internal sealed record AttackReportSettings(
     IReadOnlyList<double> Epsilons,
     IReadOnlyList<double> NoiseLevels,
     int PgdSteps,
     double PgdStepFactor,
-    int PowerIterations,
+    double DirectionTolerance,
+    int DirectionMaxProducts,
     double DirectionStep,
     int Seed);
 
@@ -20,7 +30,8 @@ internal sealed record AttackReportSettings(
 /// <param name="Certificate">What certification proved about its A, or null.</param>
 /// <param name="ContractionBound">e^{cT} when the certificate covers the model's activation and weights, else
 /// null.</param>
-/// <param name="BoundHolds">Whether every measured ratio stayed within the bound (null without one).</param>
+/// <param name="BoundHolds">Whether every measured ratio and every ‖J‖₂ stayed within the bound (null without
+/// one).</param>
 /// <param name="Robustness">Accuracies and contraction ratios.</param>
 /// <param name="Training">The training phases.</param>
 internal sealed record ModelResult(
@@ -42,5 +53,5 @@ internal sealed record MnistResults(
     IReadOnlyDictionary<string, double> Seconds)
 {
     /// <summary>The value of <see cref="Format"/>.</summary>
-    public const string FormatName = "actorcontractivity/mnist-results/v1";
+    public const string FormatName = "actorcontractivity/mnist-results/v2";
 }

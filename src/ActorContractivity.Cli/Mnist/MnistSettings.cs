@@ -27,55 +27,54 @@ internal sealed record StabiliseSettings(
 /// <summary>The attacks.</summary>
 internal sealed record AttackSettings(IReadOnlyList<double> Epsilons, IReadOnlyList<double> NoiseLevels, int PgdSteps);
 
-/// <summary>Checks of option values; each failure is one line naming the option.</summary>
+/// <summary>The lists of attack strengths, and numbers as messages write them.</summary>
 internal static class Check
 {
-    /// <summary>A whole number in [<paramref name="low"/>, <paramref name="high"/>].</summary>
-    public static void Range(string option, int value, int low, int high)
-    {
-        if (value < low || value > high)
-        {
-            throw new InputException($"{option}: must be a whole number in [{low}, {high}], got {value}");
-        }
-    }
-
-    /// <summary>A finite number in [<paramref name="low"/>, <paramref name="high"/>].</summary>
-    public static void Range(string option, double value, double low, double high)
-    {
-        if (!(value >= low && value <= high))
-        {
-            throw new InputException($"{option}: must be a number in [{F(low)}, {F(high)}], got {F(value)}");
-        }
-    }
-
-    /// <summary>A positive finite number at most <paramref name="high"/>.</summary>
-    public static void Positive(string option, double value, double high)
-    {
-        if (!(value > 0 && value <= high))
-        {
-            throw new InputException($"{option}: must be a number in (0, {F(high)}], got {F(value)}");
-        }
-    }
-
-    /// <summary>Parses a comma-separated list of numbers in [0, 1].</summary>
+    /// <summary>
+    /// Parses a comma-separated list of distinct numbers in (0, 1]. An empty item or a repeated value is refused, and
+    /// a value out of range in a list with commas is explained: "0,05" is the two items 0 and 05.
+    /// </summary>
     public static double[] Strengths(string option, string text)
     {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0)
+        var items = text.Split(',', StringSplitOptions.TrimEntries);
+        var list = Describe.Quote(text);
+        if (items.All(item => item.Length == 0))
         {
-            throw new InputException($"{option}: expected a comma-separated list of numbers, got \"{text}\"");
+            throw new InputException($"{option}: expected a comma-separated list of numbers, got {list}");
         }
 
-        return parts.Select(part =>
+        string Where(int k) => items.Length > 1
+            ? $" (item {k + 1} of {list}; commas separate the items, so write decimals with a point, e.g. 0.05)"
+            : "";
+
+        var values = new double[items.Length];
+        for (var k = 0; k < items.Length; k++)
         {
-            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            if (items[k].Length == 0)
             {
-                throw new InputException($"{option}: {Describe.Quote(part)} is not a number");
+                throw new InputException($"{option}: item {k + 1} of {list} is empty");
             }
 
-            Positive(option, value, 1);
-            return value;
-        }).ToArray();
+            if (!double.TryParse(items[k], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                throw new InputException($"{option}: {Describe.Quote(items[k])} is not a number{Where(k)}");
+            }
+
+            if (!(value > 0 && value <= 1))
+            {
+                throw new InputException($"{option}: must be a number in (0, 1], got {F(value)}{Where(k)}");
+            }
+
+            if (values.AsSpan(0, k).Contains(value))
+            {
+                throw new InputException($"{option}: {F(value)} is given twice in {list}; each value is one column "
+                    + "of the results");
+            }
+
+            values[k] = value;
+        }
+
+        return values;
     }
 
     public static string F(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ActorContractivity.Cli.Loading;
@@ -38,6 +39,15 @@ internal sealed record CertificateInfo(
     string Report);
 
 /// <summary>The <c>ode.json</c> of a model directory.</summary>
+/// <param name="Format">Always <see cref="FormatName"/>.</param>
+/// <param name="Name">baseline or stabilised.</param>
+/// <param name="Shape">The model's sizes.</param>
+/// <param name="Slope">ℓ of σ_ℓ (0: tanh).</param>
+/// <param name="Split">The split it was trained on.</param>
+/// <param name="Training">The training phases, in order.</param>
+/// <param name="Certificate">What certification proved about its A, or null.</param>
+/// <param name="BaselineSha256">For a stabilised model, <see cref="ModelDirectory.ParametersHash"/> of the baseline
+/// it was stabilised from; null for a baseline.</param>
 internal sealed record ModelInfo(
     string Format,
     string Name,
@@ -45,7 +55,8 @@ internal sealed record ModelInfo(
     double Slope,
     SplitInfo Split,
     IReadOnlyList<PhaseInfo> Training,
-    CertificateInfo? Certificate)
+    CertificateInfo? Certificate,
+    string? BaselineSha256)
 {
     /// <summary>The value of <see cref="Format"/>.</summary>
     public const string FormatName = "actorcontractivity/mnist-model/v1";
@@ -100,11 +111,14 @@ internal static class ModelDirectory
     public static void SaveInfo(string directory, ModelInfo info) =>
         ReportWriter.WriteAtomically(Path.Combine(directory, Info), info);
 
-    /// <summary>Loads the description and the parameters.</summary>
+    /// <summary>
+    /// Loads the description and the parameters; <paramref name="remedy"/> says how to make the model when its
+    /// directory does not exist.
+    /// </summary>
     /// <exception cref="InputException">A file is missing or does not fit the description.</exception>
-    public static (OdeClassifier Model, ModelInfo Info) Load(string directory)
+    public static (OdeClassifier Model, ModelInfo Info) Load(string directory, string remedy)
     {
-        var info = LoadInfo(directory);
+        var info = LoadInfo(directory, remedy);
         var parameters = new double[info.Shape.ParameterCount];
         foreach (var (group, file) in Files)
         {
@@ -125,13 +139,14 @@ internal static class ModelDirectory
     }
 
     /// <summary>Loads and checks <c>ode.json</c>.</summary>
-    public static ModelInfo LoadInfo(string directory)
+    private static ModelInfo LoadInfo(string directory, string remedy)
     {
         var path = Path.Combine(directory, Info);
         if (!Directory.Exists(directory))
         {
-            throw new InputException($"{directory}: model directory not found (train one with "
-                + "'actorcontractivity mnist train')");
+            throw new InputException(File.Exists(directory)
+                ? $"{directory}: is a file, not a model directory ({remedy})"
+                : $"{directory}: model directory not found ({remedy})");
         }
 
         InputFile.RequireFile(path, path);
@@ -165,27 +180,11 @@ internal static class ModelDirectory
     }
 
     /// <summary>SHA-256 of A's values, binding a certificate to the weights it proved.</summary>
-    public static string WeightsHash(OdeClassifier model) =>
-        Convert.ToHexStringLower(SHA256.HashData(
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(model.Block(ParameterGroup.Weights))));
-}
+    public static string WeightsHash(OdeClassifier model) => Hash(model.Block(ParameterGroup.Weights));
 
-/// <summary>Writes files so that a reader never sees a half-written one.</summary>
-internal static class OutputFile
-{
-    /// <summary>Writes to a temporary file beside <paramref name="path"/>, then renames it over the target.</summary>
-    public static void Write(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    /// <summary>SHA-256 of every parameter, binding a stabilised model to the baseline it came from.</summary>
+    public static string ParametersHash(OdeClassifier model) => Hash(model.Parameters);
+
+    private static string Hash(ReadOnlySpan<double> values) =>
+        Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(values)));
 }

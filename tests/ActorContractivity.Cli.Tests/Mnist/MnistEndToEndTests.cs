@@ -66,9 +66,16 @@ public sealed class MnistEndToEndTests
         var bound = models[1].GetProperty("contractionBound").GetDouble();
         var pairs = models[1].GetProperty("robustness").GetProperty("allPairs");
         Assert.Equal(1.0, bound);
-        Assert.Equal(100 * 6, pairs.GetProperty("pairs").GetInt32());
+        Assert.Equal(100 * (5 + 2), pairs.GetProperty("pairs").GetInt32());
         Assert.InRange(pairs.GetProperty("max").GetDouble(), 0.0, bound);
         Assert.True(models[1].GetProperty("boundHolds").GetBoolean());
+        var jacobian = models[1].GetProperty("robustness").GetProperty("jacobian");
+        Assert.Equal(100, jacobian.GetProperty("digits").GetInt32());
+        var worstDirection = models[1].GetProperty("robustness").GetProperty("worstDirection");
+        Assert.Equal(2 * 100, worstDirection.GetProperty("pairs").GetInt32());
+        var direction = worstDirection.GetProperty("max").GetDouble();
+        Assert.InRange(jacobian.GetProperty("max").GetDouble(), direction * (1 - 1e-2), bound);
+        Assert.Equal(0, jacobian.GetProperty("unconverged").GetInt32());
         Assert.Equal(5, models[1].GetProperty("robustness").GetProperty("attacks").GetArrayLength());
         AssertResultFiles(temp.Path);
     }
