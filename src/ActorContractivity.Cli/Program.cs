@@ -1,6 +1,7 @@
 using ActorContractivity.Cli;
 using ActorContractivity.Cli.Cluster;
 
+Interruption.Listen(args, Console.Error);
 var exitCode = CliApplication.Run(args, Console.Out, Console.Error);
 if (exitCode == CliApplication.Interrupted)
 {

@@ -164,7 +164,11 @@ public static class CertifyCommand
         }
         catch (OperationCanceledException)
         {
-            error.WriteLine("certify: interrupted; no report was written");
+            if (!Interruption.Happened)
+            {
+                error.WriteLine(Interruption.Message(["certify"]));
+            }
+
             return CliApplication.Interrupted;
         }
         catch (TimeoutException)

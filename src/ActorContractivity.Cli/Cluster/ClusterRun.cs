@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,8 +19,8 @@ public static class ClusterRun
 
     /// <summary>Runs the job and returns its outcome (completed, failed or rejected).</summary>
     /// <exception cref="TimeoutException">The cluster at <paramref name="cluster"/> did not accept the job.</exception>
-    /// <exception cref="OperationCanceledException">The process was interrupted (SIGINT, SIGTERM): the host stops
-    /// the actor system on a signal, so the job's outcome would never arrive.</exception>
+    /// <exception cref="OperationCanceledException">The actor system stopped before the job's outcome
+    /// arrived.</exception>
     public static IJobMessage Run(NeuralOdeModel model, JobSettings job, string? cluster, ProgressDisplay display)
     {
         if (cluster is null)
@@ -47,22 +46,12 @@ public static class ClusterRun
         }
     }
 
+    // SIGINT and SIGTERM end the process at once (Interruption); the node can still stop for other reasons.
     private static async Task<IJobMessage> UntilStopped(Task<IJobMessage> outcome, ActorSystem system)
     {
-        // The signal is answered at once: the node's own shutdown would wait for worker threads that may be inside
-        // a long Core call, which nothing can cancel.
-        var interrupted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Interrupt(PosixSignalContext context)
+        if (await Task.WhenAny(outcome, system.WhenTerminated) != outcome)
         {
-            context.Cancel = true;
-            interrupted.TrySetResult();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
-        if (await Task.WhenAny(outcome, system.WhenTerminated, interrupted.Task) != outcome)
-        {
-            throw new OperationCanceledException("the process was interrupted before the job finished");
+            throw new OperationCanceledException("the node stopped before the job finished");
         }
 
         return await outcome;

@@ -33,8 +33,8 @@ public static class ContractivityNode
     public static IHost Build(ContractivitySettings settings, bool quiet, RunTask? run = null, bool standalone = false)
     {
         var builder = new HostBuilder();
-        builder.ConfigureServices(services => services.AddAkka(settings.SystemName,
-            akka => Configure(akka, settings, quiet, run, standalone)));
+        builder.ConfigureServices(services => services.AddSingleton<IHostLifetime, SignalFreeLifetime>()
+            .AddAkka(settings.SystemName, akka => Configure(akka, settings, quiet, run, standalone)));
         return builder.Build();
     }
 
@@ -56,6 +56,7 @@ public static class ContractivityNode
                 akka.cluster.leader-actions-interval = 50ms
                 akka.cluster.gossip-interval = 100ms
                 akka.coordinated-shutdown.run-by-actor-system-terminate = off
+                akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
                 """, HoconAddMode.Prepend);
         }
 
@@ -74,7 +75,8 @@ public static class ContractivityNode
     public static IHost Client(ContractivitySettings settings)
     {
         var builder = new HostBuilder();
-        builder.ConfigureServices(services => services.AddAkka($"{settings.SystemName}-client", akka =>
+        builder.ConfigureServices(services => services.AddSingleton<IHostLifetime, SignalFreeLifetime>()
+            .AddAkka($"{settings.SystemName}-client", akka =>
         {
             Logging(akka, quiet: true);
             akka.WithContractivitySerialization()
@@ -91,4 +93,16 @@ public static class ContractivityNode
                   + "log-dead-letters-during-shutdown = off }"
                 : "akka { loglevel = INFO, stdout-loglevel = WARNING, log-dead-letters = off }",
             HoconAddMode.Prepend);
+
+    /// <summary>
+    /// The lifetime of the hosts built by <see cref="Build"/> and <see cref="Client"/>: they live inside a process
+    /// that owns its signals (a one-shot command exits on SIGINT and SIGTERM; a test process has its runner), so
+    /// unlike the console lifetime this one does not stop the host on a signal.
+    /// </summary>
+    private sealed class SignalFreeLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }
