@@ -33,6 +33,8 @@ public class BranchAndBoundBenchmarks
     public double ExactMaximum()
     {
         var result = BranchAndBound.Run(_a, 0.5, 1.0, new BranchAndBoundOptions(MaxSeconds: 3600), _witness);
-        return result.Complete ? result.Maximum : throw new InvalidOperationException("branch and bound did not finish");
+        return result.Complete
+            ? result.Maximum
+            : throw new InvalidOperationException("branch and bound did not finish");
     }
 }

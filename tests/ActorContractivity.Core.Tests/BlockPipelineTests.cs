@@ -7,7 +7,9 @@ namespace ActorContractivity.Core.Tests;
 
 public class BlockPipelineTests
 {
-    /// <summary>Layers n → widths[0] → … → n, Gaussian of variance 1/inputs, square ones shifted by −0.8.</summary>
+    /// <summary>
+    /// Layers n → widths[0] → … → n, Gaussian of variance 1/inputs, square ones shifted by −0.8.
+    /// </summary>
     private static Sample Chain(int seed, int n, params int[] widths)
     {
         var random = new Random(seed);

@@ -83,7 +83,8 @@ public class LayeredBranchAndBoundTests
             var lower = 0.9 * random.NextDouble();
             var exact = VertexEnumeration.Maximum(sample, lower, 1.0, null, 1);
             var bound = LayeredBranchAndBound.BoxBound(sample, lower, 1.0);
-            Assert.True(bound >= exact.Value, $"case {k}: box bound {bound} below the enumerated maximum {exact.Value}");
+            Assert.True(bound >= exact.Value,
+                $"case {k}: box bound {bound} below the enumerated maximum {exact.Value}");
 
             var result = BranchAndBound.Run(sample, lower, 1.0, new BranchAndBoundOptions(Seed: k));
             Assert.True(result.Complete);
@@ -103,7 +104,8 @@ public class LayeredBranchAndBoundTests
             var lower = 0.7 * random.NextDouble();
             var exact = VertexEnumeration.Maximum(sample, lower, 1.0, null, 1).Value;
             var c = exact + (k % 2 == 0 ? 1e-7 : -1e-7);
-            var result = BranchAndBound.Run(sample, lower, 1.0, new BranchAndBoundOptions(StopAbove: c, PruneAtOrBelow: c));
+            var result = BranchAndBound.Run(
+                sample, lower, 1.0, new BranchAndBoundOptions(StopAbove: c, PruneAtOrBelow: c));
             Assert.True(result.Complete);
             Assert.Equal(exact > c, result.Maximum > c);
         }

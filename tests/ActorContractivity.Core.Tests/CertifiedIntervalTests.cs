@@ -118,7 +118,8 @@ public class LargeBracketTests
         Assert.True(witnessEnd < safeEnd);
         Assert.Equal(safeEnd, answer.Lower);
 
-        // The witness pattern, its ℓ-slopes moved just below the witness end, breaks μ₂ ≤ c (dense MathNet check).
+        // The witness pattern, its ℓ-slopes moved just below the witness end, breaks μ₂ ≤ c
+        // (dense MathNet check).
         var below = witnessEnd - 1e-6;
         var slopes = answer.Witness.Slopes.Select(d => d == witnessEnd ? below : d).ToArray();
         Assert.Contains(slopes, d => d == below);

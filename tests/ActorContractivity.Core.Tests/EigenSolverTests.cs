@@ -41,7 +41,8 @@ public class EigenSolverTests
             var expected = s.Evd(Symmetricity.Symmetric).EigenValues.Max(v => v.Real);
             var rowMajor = s.ToRowMajorArray();
             var actual = DenseSymmetric.LargestEigenvalue(rowMajor, n, new double[2 * n]);
-            Assert.InRange(actual - expected, -1e-12 * Math.Max(1, Math.Abs(expected)), 1e-12 * Math.Max(1, Math.Abs(expected)));
+            Assert.InRange(actual - expected, -1e-12 * Math.Max(1, Math.Abs(expected)),
+                1e-12 * Math.Max(1, Math.Abs(expected)));
         }
     }
 

@@ -50,7 +50,8 @@ public class GradientTests
     {
         var random = new Random(8);
         var sample = new Sample(0, [
-            RandomModels.Gaussian(random, 6, 5), RandomModels.Gaussian(random, 3, 6), RandomModels.Gaussian(random, 5, 3)]);
+            RandomModels.Gaussian(random, 6, 5), RandomModels.Gaussian(random, 3, 6),
+            RandomModels.Gaussian(random, 5, 3)]);
         AssertGradientMatchesFiniteDifferences(sample, null, 8);
     }
 

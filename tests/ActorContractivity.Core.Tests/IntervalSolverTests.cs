@@ -50,7 +50,8 @@ public class IntervalSolverTests
                     yield return ("one-layer", NeuralOdeModel.OneLayer(RandomModels.StableOneLayer(random, n)));
                     break;
                 case 1:
-                    yield return ("two-layer", new NeuralOdeModel([RandomModels.TwoLayer(random, 2 + k % 4, 1 + k % 5)]));
+                    yield return ("two-layer",
+                        new NeuralOdeModel([RandomModels.TwoLayer(random, 2 + k % 4, 1 + k % 5)]));
                     break;
                 default:
                     var samples = Enumerable.Range(0, 2 + k % 3)
@@ -108,7 +109,8 @@ public class IntervalSolverTests
     [Fact]
     public void Tuning_the_upper_end_at_c_zero_is_the_reciprocal_of_tuning_the_lower_end()
     {
-        // μ(αM) = α μ(M): with c = 0 only the ratio ℓ/u matters, so u* for ℓ fixed at ℓ₀ is ℓ₀ / ℓ*(u = 1).
+        // μ(αM) = α μ(M): with c = 0 only the ratio ℓ/u matters, so u* for ℓ fixed at ℓ₀ is
+        // ℓ₀ / ℓ*(u = 1).
         var random = new Random(31);
         for (var k = 0; k < 10; k++)
         {
@@ -119,7 +121,8 @@ public class IntervalSolverTests
                 continue;
             }
 
-            var upperAnswer = IntervalSolver.Solve(model, new IntervalQuestion(Tune: TunedEnd.Upper, Fixed: 0.5), Exhaustive);
+            var upperAnswer = IntervalSolver.Solve(
+                model, new IntervalQuestion(Tune: TunedEnd.Upper, Fixed: 0.5), Exhaustive);
             Assert.Equal(0.5, upperAnswer.Lower);
             var expected = 0.5 / lowerAnswer.Lower!.Value;
             Assert.True(Math.Abs(upperAnswer.Upper!.Value - expected) <= 1e-6 * expected,

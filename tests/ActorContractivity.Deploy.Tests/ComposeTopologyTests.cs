@@ -177,8 +177,8 @@ public sealed class ComposeTopologyTests : IDisposable
     }
 
     /// <summary>
-    /// A time-sampled one-layer model in CSV files: A = (U − ½)·√(12/n) − 1.6·I per sample with uniform U, stable
-    /// enough that an interval exists and far enough from it that the outer search takes several steps.
+    /// A time-sampled one-layer model in CSV files: A = (U − ½)·√(12/n) − 1.6·I per sample with uniform U,
+    /// stable enough that an interval exists and far enough from it that the outer search takes several steps.
     /// </summary>
     private string WriteModel(int samples, int n)
     {

@@ -149,8 +149,8 @@ public sealed class ContractionTests
     }
 
     /// <summary>
-    /// A contractive A, its β, c′ for Euler steps at rate <paramref name="c"/>, and certify's answer for c′ (exact:
-    /// six slopes are enumerated).
+    /// A contractive A, its β, c′ for Euler steps at rate <paramref name="c"/>, and certify's answer for
+    /// c′ (exact: six slopes are enumerated).
     /// </summary>
     private static (double[] Weights, double Beta, double FlowBound, IntervalAnswer Answer) Certified(
         Random random, double c)

@@ -124,7 +124,9 @@ public static class LayerDirectory
         return new Written(ManifestName, count, layers, bytes);
     }
 
-    /// <summary>Renames the staging directory into place, moving what was there aside first and deleting it after.</summary>
+    /// <summary>
+    /// Renames the staging directory into place, moving what was there aside first and deleting it after.
+    /// </summary>
     private static void Replace(string target, string staging)
     {
         if (!Directory.Exists(target))

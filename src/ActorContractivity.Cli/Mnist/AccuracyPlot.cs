@@ -4,7 +4,9 @@ using SkiaSharp;
 
 namespace ActorContractivity.Cli.Mnist;
 
-/// <summary><c>accuracy.png</c>: test accuracy against the ℓ∞ budget ε under FGSM and PGD, for every model.</summary>
+/// <summary>
+/// <c>accuracy.png</c>: test accuracy against the ℓ∞ budget ε under FGSM and PGD, for every model.
+/// </summary>
 internal static class AccuracyPlot
 {
     /// <summary>Width of a line's sample in the legend: long enough to show dashes beside the marker.</summary>

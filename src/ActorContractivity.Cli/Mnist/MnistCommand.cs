@@ -60,8 +60,8 @@ public static class MnistCommand
     {
         var options = new MnistOptions();
         var command = new Command("stabilise", "Fine-tune OUT/baseline with the log-norm penalty until a slope "
-            + "interval exists, certify it, switch to σ_ℓ(x) = ℓx + (1 − ℓ)tanh(x) with the certified ℓ and fine-tune "
-            + "all but A; saves OUT/stabilised.");
+            + "interval exists, certify it, switch to σ_ℓ(x) = ℓx + (1 − ℓ)tanh(x) with the certified ℓ and "
+            + "fine-tune all but A; saves OUT/stabilised.");
         options.AddCommon(command);
         MnistOptions.Add(command, options.BatchSize, options.Shift);
         options.AddCertify(command);

@@ -69,9 +69,9 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
 
     /// <summary>
     /// Certifies the A of a model directory through <c>certify</c> itself: for Euler steps of size h contracting at
-    /// rate c it asks for μ₂(DA) ≤ c′ (see <see cref="EulerContraction"/>), writes <c>certify.json</c> and records the
-    /// certificate in <c>ode.json</c>. Returns certify's exit code and the certificate. When no interval exists it
-    /// prints <paramref name="remedy"/>, by default the stabilisation.
+    /// rate c it asks for μ₂(DA) ≤ c′ (see <see cref="EulerContraction"/>), writes <c>certify.json</c> and
+    /// records the certificate in <c>ode.json</c>. Returns certify's exit code and the certificate. When no interval
+    /// exists it prints <paramref name="remedy"/>, by default the stabilisation.
     /// </summary>
     public (int ExitCode, CertificateInfo? Certificate) Certify(
         string directory, CertifySettings settings, int seed, string? remedy = null)
@@ -83,8 +83,8 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         var beta = EulerContraction.SpectralNormBound(weights, n);
         var flowBound = EulerContraction.FlowBound(settings.C, h, beta);
         output.WriteLine($"euler      h = {F(h)}, ‖A‖₂ ≤ β = {F(beta)}: each step grows distances by at most "
-            + $"e^(hc) (c = {F(settings.C)}) for every D in [ℓ, 1]^n where μ₂(DA) ≤ c' = (e^(2hc) − 1 − h²β²)/(2h) "
-            + $"= {F(flowBound)}; certifying that");
+            + $"e^(hc) (c = {F(settings.C)}) for every D in [ℓ, 1]^n where μ₂(DA) ≤ "
+            + $"c' = (e^(2hc) − 1 − h²β²)/(2h) = {F(flowBound)}; certifying that");
 
         var report = Path.Combine(directory, ModelDirectory.CertifyReport);
         var request = new CertifyRequest(Path.Combine(directory, ModelDirectory.Manifest),
@@ -153,8 +153,8 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
             info.Split, phases, certificate, baselineHash));
         NameReportModel(staged);
         staged.Commit();
-        output.WriteLine($"saved      {staged.Target}: σ(x) = ℓx + (1 − ℓ)tanh(x) with ℓ = {F(slope)} (certificate "
-            + $"{certificate.Status}), test accuracy {Percent(phases[^1].TestAccuracy)}");
+        output.WriteLine($"saved      {staged.Target}: σ(x) = ℓx + (1 − ℓ)tanh(x) with ℓ = {F(slope)} "
+            + $"(certificate {certificate.Status}), test accuracy {Percent(phases[^1].TestAccuracy)}");
         return CliApplication.Found;
     }
 
@@ -193,8 +193,8 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
     }
 
     /// <summary>
-    /// Trains <paramref name="model"/> (σ with slopes in [ℓ_target, 1]) under the log-norm penalty, a round at a time,
-    /// as long as it is positive at the start and then until a slope interval exists; returns the rounds run.
+    /// Trains <paramref name="model"/> (σ with slopes in [ℓ_target, 1]) under the log-norm penalty, a round at a
+    /// time, as long as it is positive at the start and then until a slope interval exists; returns the rounds run.
     /// </summary>
     private int Penalise(
         OdeClassifier model, DigitSplit split, StabiliseSettings settings, double c, int batchSize, int shift,
@@ -210,9 +210,9 @@ internal sealed partial class MnistExperiment(TextWriter output, TextWriter erro
         while (rounds < settings.PenaltyRounds && (rounds == 0 ? start > 0 : !IntervalExists(model, c)))
         {
             rounds++;
-            output.WriteLine($"penalty    round {rounds}: (ρ/2)·Σ max(0, λ_k(Sym(DA)) + (h/2)‖A‖₂² − c_h + "
-                + $"{F(settings.Margin)})² over D = I, {F(settings.TargetSlope)}·I and the worst vertices of "
-                + $"[{F(settings.TargetSlope)}, 1]^n, ρ = {F(settings.PenaltyWeight)}, σ with slopes in "
+            output.WriteLine($"penalty    round {rounds}: (ρ/2)·Σ max(0, λ_k(Sym(DA)) + (h/2)‖A‖₂² "
+                + $"− c_h + {F(settings.Margin)})² over D = I, {F(settings.TargetSlope)}·I and the worst "
+                + $"vertices of [{F(settings.TargetSlope)}, 1]^n, ρ = {F(settings.PenaltyWeight)}, σ with slopes in "
                 + $"[{F(settings.TargetSlope)}, 1]");
             phases.Add(RunPhase($"penalty round {rounds}", model, split, settings.PenaltyEpochs,
                 settings.PenaltyLearningRate, batchSize, shift, seed + rounds, frozen: [], penalty));

@@ -81,7 +81,8 @@ internal sealed class MnistOptions
 
     public Option<string> Epsilons { get; } = new("--eps")
     {
-        Description = "ℓ∞ budgets of FGSM and PGD, comma-separated.", DefaultValueFactory = _ => "0.02,0.05,0.1,0.15",
+        Description = "ℓ∞ budgets of FGSM and PGD, comma-separated.",
+        DefaultValueFactory = _ => "0.02,0.05,0.1,0.15",
     };
 
     public Option<string> Noise { get; } = new("--noise")

@@ -21,7 +21,8 @@ internal static class ResultsTable
         builder.AppendLine();
         var header = new List<string> { "model", "clean" };
         header.AddRange(settings.Epsilons.Select((e, i) => (i == 0 ? "FGSM ε = " : "FGSM ") + N(e)));
-        header.AddRange(settings.Epsilons.Select((e, i) => (i == 0 ? $"PGD-{settings.PgdSteps} ε = " : "PGD ") + N(e)));
+        header.AddRange(
+            settings.Epsilons.Select((e, i) => (i == 0 ? $"PGD-{settings.PgdSteps} ε = " : "PGD ") + N(e)));
         header.AddRange(settings.NoiseLevels.Select((s, i) => (i == 0 ? "noise σ = " : "noise ") + N(s)));
         Row(builder, header);
         Row(builder, header.Select(_ => "---"));
@@ -57,10 +58,11 @@ internal static class ResultsTable
         var products = results.Models.Max(m => m.Robustness.Jacobian.MaxProducts);
         var unconverged = results.Models.Sum(m => m.Robustness.Jacobian.Unconverged);
         var tolerance = settings.DirectionTolerance.ToString("0e0", CultureInfo.InvariantCulture);
-        Paragraph(builder, "Ratios are ‖u(T) − v(T)‖ / ‖u₀ − v₀‖ over the Euler steps for the pairs (clean, perturbed) "
-            + $"of every attack above and for u₀ against u₀ ± {N(settings.DirectionStep)}·max(1, ‖u₀‖)·w, on every "
-            + "test digit. J is the Jacobian of the Euler map u₀ ↦ u(T) at u₀ and w its top right singular vector, "
-            + "the most expanded direction: the top eigenvector of JᵀJ by Lanczos to a relative residual of "
+        Paragraph(builder, "Ratios are ‖u(T) − v(T)‖ / ‖u₀ − v₀‖ over the Euler steps for the pairs "
+            + "(clean, perturbed) of every attack above and for u₀ against "
+            + $"u₀ ± {N(settings.DirectionStep)}·max(1, ‖u₀‖)·w, on every test digit. J is the Jacobian of "
+            + "the Euler map u₀ ↦ u(T) at u₀ and w its top right singular vector, the most expanded direction: "
+            + "the top eigenvector of JᵀJ by Lanczos to a relative residual of "
             + $"{tolerance}, which took at most {products} products with JᵀJ per digit"
             + (unconverged == 0
                 ? "."

@@ -30,7 +30,8 @@ public sealed record CertifyReport(
     double Seconds)
 {
     /// <summary>Builds the report of an answer.</summary>
-    public static CertifyReport From(CertifyRequest request, LoadedModel loaded, IntervalAnswer answer, TimeSpan elapsed)
+    public static CertifyReport From(
+        CertifyRequest request, LoadedModel loaded, IntervalAnswer answer, TimeSpan elapsed)
     {
         var question = answer.Question;
         var witness = answer.Witness;
@@ -103,7 +104,9 @@ public sealed record ModelReport(string Path, int Dimension, int Samples, int Ma
 public sealed record SettingsReport(
     int Starts, int Seed, double Tolerance, double SearchLimit, string Certify, double? BudgetSeconds);
 
-/// <summary>The proof of the safe end: which bound, where, its value there, and the bound minimisations spent.</summary>
+/// <summary>
+/// The proof of the safe end: which bound, where, its value there, and the bound minimisations spent.
+/// </summary>
 public sealed record CertificateReport(string Method, double SafeEnd, double BoundValue, int BoundMinimisations);
 
 /// <summary>
@@ -114,4 +117,5 @@ public sealed record BranchAndBoundReport(
     int Decisions, long Nodes, bool Complete, double ClosedFraction, int Violations, double Seconds);
 
 /// <summary>Work spent.</summary>
-public sealed record WorkReport(int InnerSolves, long EigenSolves, long JacobianProducts, long VerticesEnumerated, int GradientSteps);
+public sealed record WorkReport(
+    int InnerSolves, long EigenSolves, long JacobianProducts, long VerticesEnumerated, int GradientSteps);

@@ -64,7 +64,8 @@ public static class Summary
                 $"proven: contractive for every slope pattern in {interval}{limit}; branch and bound found "
                 + $"patterns the gradient search missed and settled the end exactly ({Plural(search.Nodes, "node")})",
             CertificateStatus.Exact when answer.Certificate is not null =>
-                $"proven: contractive for every slope pattern in {interval}{limit}; the bound's proof meets the witness",
+                $"proven: contractive for every slope pattern in {interval}{limit}; the bound's proof meets "
+                + "the witness",
             CertificateStatus.Exact =>
                 $"proven: contractive for every slope pattern in {interval}{limit}",
             CertificateStatus.Bracket =>

@@ -113,7 +113,8 @@ public static class BoundCertifier
         return null;
     }
 
-    private static bool Proves(NeuralOdeModel model, IntervalQuestion question, double theta, double[][] multipliers, double c)
+    private static bool Proves(
+        NeuralOdeModel model, IntervalQuestion question, double theta, double[][] multipliers, double c)
     {
         var (lower, upper) = question.Box(theta);
         for (var s = 0; s < model.Samples.Count; s++)

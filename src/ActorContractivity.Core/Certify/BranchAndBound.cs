@@ -38,7 +38,8 @@ public sealed record BranchAndBoundOptions(
 
 /// <summary>The outcome of a branch and bound run.</summary>
 /// <param name="Complete">True when every subtree was closed (or a decision was reached) within the budget; false
-/// also when a decision met a vertex within rounding of the threshold, which no floating-point check can settle.</param>
+/// also when a decision met a vertex within rounding of the threshold, which no floating-point check can
+/// settle.</param>
 /// <param name="Maximum">The best vertex value found; the exact maximum when complete and not stopped early.</param>
 /// <param name="Vertex">The slopes of that vertex.</param>
 /// <param name="Nodes">Nodes processed.</param>
@@ -121,7 +122,12 @@ public static class BranchAndBound
             var radii = new double[n];
             for (var i = 0; i < n; i++)
             {
-                (centers[i], radii[i]) = state[i] switch { 1 => (upper, 0.0), -1 => (lower, 0.0), _ => (center, radius) };
+                (centers[i], radii[i]) = state[i] switch
+                {
+                    1 => (upper, 0.0),
+                    -1 => (lower, 0.0),
+                    _ => (center, radius),
+                };
             }
 
             var bound = new MatrixCubeBound(a, centers, radii);
@@ -177,7 +183,8 @@ public static class BranchAndBound
 
         var stopped = best > options.StopAbove;
         var open = stopped ? [] : stack.Select(node => SubtreeOf(node.State)).ToArray();
-        return new BranchAndBoundResult(stopped || (stack.Count == 0 && undecided == 0), best, bestVertex, nodes, closed, open);
+        return new BranchAndBoundResult(
+            stopped || (stack.Count == 0 && undecided == 0), best, bestVertex, nodes, closed, open);
     }
 
     private static double[] Unit(int n) => Enumerable.Repeat(1.0, n).ToArray();

@@ -14,7 +14,8 @@ namespace ActorContractivity.Core.Certify;
 ///
 /// and |D_k − C_k| ≤ r on the free rows F_k of layer k give, by Weyl's inequality,
 ///
-///     λ_max(Sym J(D)) ≤ λ_max(Sym J(C)) + Σ_k (∏_{j&gt;k} ‖diag(|c_j| + r_j) A_j‖₂) · r · ‖(A_k P_{k−1})_{F_k,:}‖₂.
+///     λ_max(Sym J(D)) ≤ λ_max(Sym J(C))
+///         + Σ_k (∏_{j&gt;k} ‖diag(|c_j| + r_j) A_j‖₂) · r · ‖(A_k P_{k−1})_{F_k,:}‖₂.
 ///
 /// The bound is exact at a leaf and loose near the root (it ignores that the perturbations of different layers
 /// can cancel), so on multilayer models the search closes subtrees mostly near the leaves: it decides small
@@ -40,7 +41,9 @@ public static class LayeredBranchAndBound
         }
 
         var count = offsets[^1];
-        var bestVertex = incumbent is not null ? (double[])incumbent.Clone() : Enumerable.Repeat(upper, count).ToArray();
+        var bestVertex = incumbent is not null
+            ? (double[])incumbent.Clone()
+            : Enumerable.Repeat(upper, count).ToArray();
         var best = Value(layers, offsets, bestVertex);
         var center = 0.5 * (lower + upper);
         var radius = 0.5 * (upper - lower);
@@ -106,7 +109,9 @@ public static class LayeredBranchAndBound
         return new BranchAndBoundResult(stopped || stack.Count == 0, best, bestVertex, nodes, closed, open);
     }
 
-    /// <summary>The node bound of the whole box [lower, upper]^(n₁+…+n_L): an upper bound on every vertex.</summary>
+    /// <summary>
+    /// The node bound of the whole box [lower, upper]^(n₁+…+n_L): an upper bound on every vertex.
+    /// </summary>
     public static double BoxBound(Sample sample, double lower, double upper)
     {
         var layers = sample.Layers.Select(l => Matrix<double>.Build.Dense(l.Rows, l.Cols, (i, j) => l[i, j])).ToArray();

@@ -197,7 +197,8 @@ public static class VertexEnumeration
                 return;
             }
 
-            // (I + hJ)ᵀ(I + hJ) − I = h(J + Jᵀ) + h²JᵀJ, formed without adding the identity (see SlopeObjective).
+            // (I + hJ)ᵀ(I + hJ) − I = h(J + Jᵀ) + h²JᵀJ, formed without adding the identity
+            // (see SlopeObjective).
             for (var i = 0; i < _n; i++)
             {
                 for (var j = 0; j <= i; j++)

@@ -5,8 +5,10 @@ using ActorContractivity.Core.Model;
 namespace ActorContractivity.Core.Inner;
 
 /// <summary>The value, gradient and eigenvector of the worst-case objective at one slope pattern.</summary>
-/// <param name="Value">φ-scale value: μ₂(J) = λ_max(Sym J), or ln‖I + hJ‖₂ / h for the discrete model.</param>
-/// <param name="Vector">The unit top eigenvector x of Sym J (for the discrete model, the right singular vector q).</param>
+/// <param name="Value">φ-scale value: μ₂(J) = λ_max(Sym J), or ln‖I + hJ‖₂ / h for the discrete
+/// model.</param>
+/// <param name="Vector">The unit top eigenvector x of Sym J (for the discrete model, the right singular vector
+/// q).</param>
 /// <param name="Gradient">∂Value/∂d for the flat slopes d.</param>
 /// <param name="Residual">Eigen-solver residual, converted to the scale of <paramref name="Value"/>.</param>
 /// <param name="Products">Products with J or Jᵀ spent.</param>
@@ -27,11 +29,10 @@ internal readonly record struct Measurement(
 
 /// <summary>
 /// F(D) for one sample: λ_max(Sym(J)) for the flow u' = σ(…), or, for the explicit Euler step h of the discrete
-/// model, ln σ_max(I + hJ) / h, which is ≤ c exactly when ‖I + hJ‖₂ ≤ e^{hc} and tends to μ₂(J) as h → 0.
-/// Both are convex in each D_j (a maximum of functions linear in D_j), the fact the inner solver relies on.
-/// Gradients (DESIGN notation): ∂λ_max/∂(D_j)_ii = (y_j)_i (z_j)_i with x on both sides; for the discrete
-/// model the top singular pair (p, q) of M = I + hJ gives ∂σ/∂(D_j)_ii = h (y_j(p))_i (z_j(q))_i.
-/// Not thread-safe.
+/// model, ln σ_max(I + hJ) / h, which is ≤ c exactly when ‖I + hJ‖₂ ≤ e^{hc} and tends to μ₂(J) as
+/// h → 0. Both are convex in each D_j (a maximum of functions linear in D_j), the fact the inner solver relies on.
+/// Gradients (DESIGN notation): ∂λ_max/∂(D_j)_ii = (y_j)_i (z_j)_i with x on both sides; for the discrete model
+/// the top singular pair (p, q) of M = I + hJ gives ∂σ/∂(D_j)_ii = h (y_j(p))_i (z_j(q))_i. Not thread-safe.
 /// </summary>
 public sealed class SlopeObjective
 {
@@ -90,8 +91,8 @@ public sealed class SlopeObjective
             return new Measurement(pair.Value, pair.Vector, pair.Residual, 2 * pair.Products + 2, 1.0);
         }
 
-        // Work with MᵀM − I = h(J + Jᵀ) + h²JᵀJ rather than MᵀM: its top eigenvalue η carries the information
-        // that 1 + η would round away when h is small, and ln σ / h = ln(1 + η) / (2h).
+        // Work with MᵀM − I = h(J + Jᵀ) + h²JᵀJ rather than MᵀM: its top eigenvalue η carries the
+        // information that 1 + η would round away when h is small, and ln σ / h = ln(1 + η) / (2h).
         var gram = new StepGramMinusIdentity(chain, h, work, new double[chain.Dimension]);
         var top = Lanczos.Largest(gram, warmStart, lanczos, random);
         var eta = top.Value;
@@ -130,7 +131,9 @@ public sealed class SlopeObjective
         }
     }
 
-    /// <summary>(MᵀM − I) x = h J x + h Jᵀ(M x) with M = I + hJ; its top eigenvalue is σ_max(M)² − 1.</summary>
+    /// <summary>
+    /// (MᵀM − I) x = h J x + h Jᵀ(M x) with M = I + hJ; its top eigenvalue is σ_max(M)² − 1.
+    /// </summary>
     private sealed class StepGramMinusIdentity(IJacobianProducts chain, double h, double[] work, double[] work2)
         : ISymmetricOperator
     {

@@ -6,10 +6,10 @@ namespace ActorContractivity.Core.Model;
 /// Seeded deep models shaped like trained residual networks, for trying the tool at scale without a trained model.
 /// Every layer of width W is near-orthogonal, as the weights of well-trained ResNets are (orthogonal initialisation,
 /// norm-preserving blocks); what makes the flow contract is that the last layer of a sample undoes the rotation of
-/// the ones before it and damps it: A_k A_{k−1} ⋯ A_1 = −γ I + ε E Q with E Gaussian of variance 1/W, so at D = I
-/// the log-norm is about −γ + ε√2 &lt; 0 (the edge of the semicircle of Sym(E Q)). Slopes far below 1 break that
-/// balance: D = ℓ·(a pattern) makes Sym(D_k A_k ⋯) indefinite, so the largest contractive interval [ℓ*, 1] has an
-/// interior ℓ* and the certify question is not trivial.
+/// the ones before it and damps it: A_k A_{k−1} ⋯ A_1 = −γ I + ε E Q with E Gaussian of variance 1/W, so at
+/// D = I the log-norm is about −γ + ε√2 &lt; 0 (the edge of the semicircle of Sym(E Q)). Slopes far below 1 break
+/// that balance: D = ℓ·(a pattern) makes Sym(D_k A_k ⋯) indefinite, so the largest contractive interval [ℓ*, 1]
+/// has an interior ℓ* and the certify question is not trivial.
 /// </summary>
 public static class SyntheticModels
 {
@@ -21,9 +21,10 @@ public static class SyntheticModels
 
     /// <summary>
     /// A ResNet of <paramref name="blocks"/> residual blocks seen as a time-dependent neural ODE: block k is the
-    /// sample at t = k / blocks, with two W×W layers, an encoder Q_k (orthogonal) and a decoder −γ Q_kᵀ + ε E_k/√W.
-    /// Neighbouring blocks are alike, as in a trained network: Q_k and E_k turn smoothly from one Gaussian matrix to
-    /// another across the depth, plus a smaller part of their own. Samples are generated one at a time.
+    /// sample at t = k / blocks, with two W×W layers, an encoder Q_k (orthogonal) and a decoder
+    /// −γ Q_kᵀ + ε E_k/√W. Neighbouring blocks are alike, as in a trained network: Q_k and E_k turn smoothly
+    /// from one Gaussian matrix to another across the depth, plus a smaller part of their own. Samples are generated
+    /// one at a time.
     /// </summary>
     public static IEnumerable<Sample> ResNet(int blocks, int width, int seed)
     {
@@ -43,7 +44,8 @@ public static class SyntheticModels
 
     /// <summary>
     /// One sample of <paramref name="layers"/> W×W layers: A_1 … A_{k−1} are rotations near the identity (the
-    /// orthogonal factor of I + G/√W), A_k = −γ (A_{k−1} ⋯ A_1)ᵀ + ε E/√W. Layers are generated one at a time.
+    /// orthogonal factor of I + G/√W), A_k = −γ (A_{k−1} ⋯ A_1)ᵀ + ε E/√W. Layers are generated one at a
+    /// time.
     /// </summary>
     public static IEnumerable<Matrix> Deep(int layers, int width, int seed)
     {

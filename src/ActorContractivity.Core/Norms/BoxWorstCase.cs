@@ -7,11 +7,11 @@ namespace ActorContractivity.Core.Norms;
 public sealed record ClosedFormWorstCase(double Value, double[] Slopes, double[] Gradient);
 
 /// <summary>
-/// Worst case of μ₁ and μ∞ over the box D ∈ [ℓ, u]^n for one layer, in closed form. Rows (μ∞) resp. columns (μ₁)
-/// decouple: μ∞(DA) = max_i d_i (a_ii + Σ_{j≠i} |a_ij|) because d_i ≥ 0, and column j of μ₁(DA) is
-/// d_j a_jj + Σ_{i≠j} d_i |a_ij|, linear in d with non-negative off-diagonal weights. For the explicit Euler
-/// step h the row (column) of ‖I + hDA‖ is convex in its own slope, so each is maximised at an end point;
-/// the value is then reported as ln‖I + hDA‖ / h. Internally the row (column) values are kept as excesses over 1.
+/// Worst case of μ₁ and μ∞ over the box D ∈ [ℓ, u]^n for one layer, in closed form. Rows (μ∞) resp.
+/// columns (μ₁) decouple: μ∞(DA) = max_i d_i (a_ii + Σ_{j≠i} |a_ij|) because d_i ≥ 0, and column j of
+/// μ₁(DA) is d_j a_jj + Σ_{i≠j} d_i |a_ij|, linear in d with non-negative off-diagonal weights. For the explicit
+/// Euler step h the row (column) of ‖I + hDA‖ is convex in its own slope, so each is maximised at an end point; the
+/// value is then reported as ln‖I + hDA‖ / h. Internally the row (column) values are kept as excesses over 1.
 /// </summary>
 public static class BoxWorstCase
 {
@@ -24,7 +24,9 @@ public static class BoxWorstCase
             throw new ArgumentException("closed forms exist for μ₁ and μ∞ of one square layer only");
         }
 
-        return kind == LogNormKind.Infinity ? Rows(a, lower, upper, discreteStep) : Columns(a, lower, upper, discreteStep);
+        return kind == LogNormKind.Infinity
+            ? Rows(a, lower, upper, discreteStep)
+            : Columns(a, lower, upper, discreteStep);
     }
 
     private static ClosedFormWorstCase Rows(Matrix a, double lower, double upper, double? step)
@@ -38,7 +40,8 @@ public static class BoxWorstCase
         {
             var diagonal = a[i, i];
             var off = OffDiagonalAbsSum(a.Row(i), i);
-            double RowValue(double d) => step is { } h ? NormExcess(h * d * diagonal, h * d * off) : d * (diagonal + off);
+            double RowValue(double d) =>
+                step is { } h ? NormExcess(h * d * diagonal, h * d * off) : d * (diagonal + off);
             var atLower = RowValue(lower);
             var atUpper = RowValue(upper);
             slopes[i] = atUpper >= atLower ? upper : lower;

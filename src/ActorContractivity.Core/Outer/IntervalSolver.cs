@@ -29,7 +29,8 @@ public sealed record OuterStep(double Theta, double Phi, double Derivative, stri
 /// <param name="Status">How well the tuned end is established.</param>
 /// <param name="BracketLow">The witness end of the bracket of the tuned end.</param>
 /// <param name="BracketHigh">The certified-safe end of the bracket (equal to the witness end until certified).</param>
-/// <param name="ReachedLimit">True when the whole search range satisfies the bound (ℓ* = 0, or u* at the limit).</param>
+/// <param name="ReachedLimit">True when the whole search range satisfies the bound
+/// (ℓ* = 0, or u* at the limit).</param>
 /// <param name="ValueAtFixed">φ at D = fixed·I (μ of fixed·J).</param>
 /// <param name="Witness">The worst case found for the reported interval (for infeasible models: D = fixed·I).</param>
 /// <param name="Steps">The outer iterations.</param>
@@ -63,7 +64,9 @@ public enum CertifyMode
     /// <summary>Branch and bound wherever it applies, with no time limit unless a budget is given.</summary>
     Exact,
 
-    /// <summary>The matrix cube bound bracket wherever it applies (enumeration still answers small samples exactly).</summary>
+    /// <summary>
+    /// The matrix cube bound bracket wherever it applies (enumeration still answers small samples exactly).
+    /// </summary>
     Bound,
 
     /// <summary>Witness only: no bound is computed.</summary>
@@ -87,7 +90,8 @@ public sealed record CertifyOptions(CertifyMode Mode = CertifyMode.Auto, double?
     public const int AutoBranchAndBoundLimit = 160;
 
     /// <summary>The budget in effect.</summary>
-    public double EffectiveBudget => BudgetSeconds ?? (Mode == CertifyMode.Auto ? DefaultAutoBudgetSeconds : double.PositiveInfinity);
+    public double EffectiveBudget =>
+        BudgetSeconds ?? (Mode == CertifyMode.Auto ? DefaultAutoBudgetSeconds : double.PositiveInfinity);
 }
 
 /// <summary>What branch and bound did for an answer.</summary>
@@ -109,13 +113,15 @@ public sealed record BranchAndBoundSummary(
 public static class IntervalSolver
 {
     /// <summary>Answers the question for the model.</summary>
-    /// <exception cref="ArgumentException">The question is invalid, or μ₁/μ∞ is asked of a multilayer model.</exception>
+    /// <exception cref="ArgumentException">The question is invalid, or μ₁/μ∞ is asked of a multilayer
+    /// model.</exception>
     public static IntervalAnswer Solve(
         NeuralOdeModel model, IntervalQuestion question, InnerOptions inner, CertifyMode certify = CertifyMode.Auto) =>
         Solve(model, question, inner, new CertifyOptions(certify));
 
     /// <summary>Answers the question for the model, certifying as <paramref name="certify"/> says.</summary>
-    /// <exception cref="ArgumentException">The question is invalid, or μ₁/μ∞ is asked of a multilayer model.</exception>
+    /// <exception cref="ArgumentException">The question is invalid, or μ₁/μ∞ is asked of a multilayer
+    /// model.</exception>
     public static IntervalAnswer Solve(
         NeuralOdeModel model, IntervalQuestion question, InnerOptions inner, CertifyOptions certify)
     {
@@ -180,7 +186,9 @@ public static class IntervalSolver
     /// </summary>
     public const int FlowScaleExponent = 75;
 
-    /// <summary>The same bound for h · ∏_j max|A_j| · θ^k of the discrete step, whose Gram matrix squares it.</summary>
+    /// <summary>
+    /// The same bound for h · ∏_j max|A_j| · θ^k of the discrete step, whose Gram matrix squares it.
+    /// </summary>
     public const int StepScaleExponent = 50;
 
     /// <summary>
@@ -220,7 +228,9 @@ public static class IntervalSolver
         return null;
     }
 
-    /// <summary>The oracle for the question's norm: the inner solver for μ₂, closed forms for μ₁ and μ∞.</summary>
+    /// <summary>
+    /// The oracle for the question's norm: the inner solver for μ₂, closed forms for μ₁ and μ∞.
+    /// </summary>
     /// <exception cref="ArgumentException">μ₁ or μ∞ is asked of a multilayer model.</exception>
     public static IWorstCaseOracle CreateOracle(NeuralOdeModel model, IntervalQuestion question, InnerOptions inner)
     {
@@ -273,7 +283,8 @@ public static class IntervalSolver
     }
 
     /// <summary>The uncertified answer of a finished outer iteration.</summary>
-    public static IntervalAnswer Answer(OuterOutcome outcome, IntervalQuestion question, string method, WorkCounts counts)
+    public static IntervalAnswer Answer(
+        OuterOutcome outcome, IntervalQuestion question, string method, WorkCounts counts)
     {
         double? lower = null;
         double? upper = null;

@@ -6,9 +6,9 @@ namespace ActorContractivity.Core.Outer;
 /// Brings a flow question to unit scale. The solvers decide with absolute margins (eigen-solver tolerances, the
 /// bound's proof margin, polish thresholds) that are right for log-norms of order one; a model whose weights are
 /// 1e-10 or 1e10 would otherwise be decided by rounding noise. Since μ(αM) = α μ(M) for α &gt; 0,
-/// φ_J(θ) ≤ c ⇔ φ_{J/S}(θ) ≤ c/S: dividing the first layer of every sample by S and c by S asks the same question,
-/// and every log-norm of the answer is S times the scaled one. S is a power of two, so the scaling is exact in
-/// floating point, and models within a factor <see cref="DeadZone"/> of unit scale are left untouched (S = 1), so
+/// φ_J(θ) ≤ c ⇔ φ_{J/S}(θ) ≤ c/S: dividing the first layer of every sample by S and c by S asks the same
+/// question, and every log-norm of the answer is S times the scaled one. S is a power of two, so the scaling is exact
+/// in floating point, and models within a factor <see cref="DeadZone"/> of unit scale are left untouched (S = 1), so
 /// their answers do not change by a bit. The discrete step needs nothing: ‖I + hDJ‖ is already relative to 1.
 /// </summary>
 public sealed class ProblemScale

@@ -5,8 +5,8 @@ using ActorContractivity.NeuralOde.Model;
 namespace ActorContractivity.NeuralOde.Attacks;
 
 /// <summary>
-/// Empirical contraction of the integrated flow: ‖u(T) − v(T)‖ / ‖u₀ − v₀‖ for pairs of initial states, computed
-/// with the same Euler steps the classifier takes.
+/// Empirical contraction of the integrated flow: ‖u(T) − v(T)‖ / ‖u₀ − v₀‖ for pairs of initial states,
+/// computed with the same Euler steps the classifier takes.
 /// </summary>
 public static class Contraction
 {
@@ -27,9 +27,9 @@ public static class Contraction
 
     /// <summary>
     /// The direction in which the Euler map u₀ ↦ u_N expands most at <paramref name="u0"/>: the top right singular
-    /// vector of its Jacobian J = (I + h D_(N−1) A) ⋯ (I + h D_0 A), found as the top eigenvector of JᵀJ by Lanczos
-    /// (<see cref="OdePass.PushForward"/> and <see cref="OdePass.PullBack"/> apply J and Jᵀ) from a seeded random
-    /// start, until the residual meets <paramref name="options"/>' tolerance or its budget of products is spent.
+    /// vector of its Jacobian J = (I + h D_(N−1) A) ⋯ (I + h D_0 A), found as the top eigenvector of JᵀJ by
+    /// Lanczos (<see cref="OdePass.PushForward"/> and <see cref="OdePass.PullBack"/> apply J and Jᵀ) from a seeded
+    /// random start, until the residual meets <paramref name="options"/>' tolerance or its budget of products is spent.
     /// </summary>
     public static Expansion WorstDirection(
         OdeClassifier model, OdePass pass, ReadOnlySpan<double> u0, LanczosOptions options, Random random)

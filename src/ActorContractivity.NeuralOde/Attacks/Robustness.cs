@@ -65,8 +65,10 @@ public sealed record AttackOutcome(string Attack, double Strength, double Accura
 /// <summary>Everything measured for one model.</summary>
 /// <param name="CleanAccuracy">Accuracy on the unperturbed test digits.</param>
 /// <param name="Attacks">FGSM, PGD and noise at every strength.</param>
-/// <param name="WorstDirection">Pairs u₀, u₀ ± δw with w the most expanded direction of the Euler map at u₀.</param>
-/// <param name="Jacobian">‖J‖₂ of the Euler map at every u₀: the expansion of an infinitesimal δ along w.</param>
+/// <param name="WorstDirection">Pairs u₀, u₀ ± δw with w the most expanded direction of the Euler map at
+/// u₀.</param>
+/// <param name="Jacobian">‖J‖₂ of the Euler map at every u₀: the expansion of an infinitesimal δ along
+/// w.</param>
 /// <param name="AllPairs">Every pair above together.</param>
 public sealed record RobustnessReport(
     double CleanAccuracy,

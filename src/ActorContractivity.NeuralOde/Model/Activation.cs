@@ -1,8 +1,8 @@
 namespace ActorContractivity.NeuralOde.Model;
 
 /// <summary>
-/// σ_ℓ(x) = ℓ·x + (1 − ℓ)·tanh(x): its slopes σ_ℓ′ = ℓ + (1 − ℓ)(1 − tanh²x) fill (ℓ, 1], so a certificate for the
-/// slope box [ℓ, 1] covers it. ℓ = 0 is tanh (slopes in (0, 1]), ℓ = 1 the identity.
+/// σ_ℓ(x) = ℓ·x + (1 − ℓ)·tanh(x): its slopes σ_ℓ′ = ℓ + (1 − ℓ)(1 − tanh²x) fill (ℓ, 1], so
+/// a certificate for the slope box [ℓ, 1] covers it. ℓ = 0 is tanh (slopes in (0, 1]), ℓ = 1 the identity.
 /// </summary>
 /// <param name="Slope">ℓ, the lowest slope, in [0, 1].</param>
 public sealed record Activation(double Slope)

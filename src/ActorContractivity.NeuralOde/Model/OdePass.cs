@@ -6,8 +6,8 @@ namespace ActorContractivity.NeuralOde.Model;
 /// The forward pass of one input through an <see cref="OdeClassifier"/> and its exact backward pass (reverse-mode
 /// differentiation of the Euler steps, not the continuous adjoint), with the buffers both need. With
 /// z_k = A u_k + b and u_{k+1} = u_k + h σ(z_k), the backward pass carries g = ∂L/∂u_{k+1} to
-/// g + Aᵀ s_k where s_k = h σ′(z_k) ⊙ g, and adds s_k u_kᵀ to ∂L/∂A and s_k to ∂L/∂b. One pass is used by one
-/// thread at a time.
+/// g + Aᵀ s_k where s_k = h σ′(z_k) ⊙ g, and adds s_k u_kᵀ to ∂L/∂A and s_k to ∂L/∂b. One pass is used
+/// by one thread at a time.
 /// </summary>
 public sealed class OdePass
 {
@@ -64,8 +64,8 @@ public sealed class OdePass
 
     /// <summary>
     /// Forward and backward pass for one labelled input; returns the cross-entropy loss. Adds ∂L/∂θ to
-    /// <paramref name="gradient"/> unless it is empty and writes ∂L/∂x to <paramref name="inputGradient"/> unless it is
-    /// empty. Blocks in <paramref name="frozen"/> get no gradient.
+    /// <paramref name="gradient"/> unless it is empty and writes ∂L/∂x to <paramref name="inputGradient"/> unless
+    /// it is empty. Blocks in <paramref name="frozen"/> get no gradient.
     /// </summary>
     public double Backward(
         OdeClassifier model, ReadOnlySpan<double> input, int label, Span<double> gradient, Span<double> inputGradient,
@@ -141,8 +141,8 @@ public sealed class OdePass
     }
 
     /// <summary>
-    /// The derivative of the Euler map u₀ ↦ u_N of the last forward pass applied to <paramref name="direction"/>, in
-    /// place: w ← (I + h D_k A) w for k = 0 … N − 1 with D_k = σ′(z_k).
+    /// The derivative of the Euler map u₀ ↦ u_N of the last forward pass applied to <paramref name="direction"/>,
+    /// in place: w ← (I + h D_k A) w for k = 0 … N − 1 with D_k = σ′(z_k).
     /// </summary>
     public void PushForward(OdeClassifier model, Span<double> direction)
     {

@@ -21,12 +21,13 @@ public sealed record PenaltyOptions(
 /// DESIGN §1.7: a penalty on the worst-case log-norm that moves A until a slope interval exists. For a witness
 /// pattern D, λ_max(Sym(DA)) + (h/2)‖A‖₂² ≤ c_h makes the Euler step contract at rate c on D (see
 /// <see cref="EulerContraction"/>). Pushing only λ_max down lets the next eigenvalue take its place at every step,
-/// so every eigenvalue above the threshold pays: (ρ/2) Σ_k max(0, λ_k(Sym(DA)) + (h/2)‖A‖₂² − c_h + margin)², which
-/// vanishes exactly when λ_max(Sym(DA)) ≤ c′ − margin and, as a spectral function of a C¹ function, stays
-/// differentiable where eigenvalues coincide. With x_k the unit eigenvectors, ∂λ_k(Sym(DA))/∂A = D x_k x_kᵀ (the
-/// witness gradient of DESIGN §1.7 for the top one) and ∂‖A‖₂²/∂A = 2σ₁ u₁v₁ᵀ, exact where σ₁ is simple. The
-/// witnesses are D = I (no interval exists while it breaks the bound), D = ℓ_target·I and the latest worst vertices
-/// of [ℓ_target, 1]ⁿ that the inner solver finds every few steps.
+/// so every eigenvalue above the threshold pays: (ρ/2) Σ_k max(0, λ_k(Sym(DA)) + (h/2)‖A‖₂² − c_h +
+/// margin)², which vanishes exactly when λ_max(Sym(DA)) ≤ c′ − margin and, as a spectral function of a C¹
+/// function, stays differentiable where eigenvalues coincide. With x_k the unit eigenvectors,
+/// ∂λ_k(Sym(DA))/∂A = D x_k x_kᵀ (the witness gradient of DESIGN §1.7 for the top one) and
+/// ∂‖A‖₂²/∂A = 2σ₁ u₁v₁ᵀ, exact where σ₁ is simple. The witnesses are
+/// D = I (no interval exists while it breaks the bound), D = ℓ_target·I and the latest worst vertices of
+/// [ℓ_target, 1]ⁿ that the inner solver finds every few steps.
 /// </summary>
 public sealed class LogNormPenalty(OdeShape shape, PenaltyOptions options) : ILossTerm
 {

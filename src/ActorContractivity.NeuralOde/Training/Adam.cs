@@ -1,8 +1,8 @@
 namespace ActorContractivity.NeuralOde.Training;
 
 /// <summary>
-/// Adam (Kingma &amp; Ba): moment estimates m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², and the step
-/// θ ← θ − α m̂ / (√v̂ + ε) with the bias-corrected m̂, v̂.
+/// Adam (Kingma &amp; Ba): moment estimates m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², and the
+/// step θ ← θ − α m̂ / (√v̂ + ε) with the bias-corrected m̂, v̂.
 /// </summary>
 public sealed class Adam(int parameterCount, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
 {

@@ -42,7 +42,8 @@ public sealed class ScaleTests
         var random = new Random(4);
         var rows = Enumerable.Range(0, n).Select(i => string.Join(',', Enumerable.Range(0, n).Select(j =>
         {
-            var normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            var normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()))
+                * Math.Cos(2 * Math.PI * random.NextDouble());
             var value = normal / Math.Sqrt(n) - (i == j ? 2.0 : 0.0);
             return (value * scale).ToString("R", CultureInfo.InvariantCulture);
         })));
