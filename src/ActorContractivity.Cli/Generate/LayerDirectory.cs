@@ -44,10 +44,15 @@ public static partial class LayerDirectory
             throw new InputException($"--out: {directory} is a file; give a directory to write the model into");
         }
 
-        if (parent is null || !Directory.Exists(parent))
+        if (parent is null)
         {
-            throw new InputException($"--out: the directory {parent ?? directory} that would hold {directory} "
-                + "does not exist");
+            throw new InputException($"--out: {directory} is the root directory, which generate does not replace; "
+                + "give a new directory");
+        }
+
+        if (!Directory.Exists(parent))
+        {
+            throw new InputException($"--out: the directory {parent} that would hold {directory} does not exist");
         }
 
         if (Directory.Exists(full) && Contains(full, Directory.GetCurrentDirectory()))

@@ -47,7 +47,7 @@ public sealed class ClusterOptionTests
     }
 
     [Fact]
-    public void A_data_directory_that_is_a_file_or_lies_under_one_is_refused()
+    public void A_data_directory_that_is_empty_a_file_or_under_a_file_is_refused()
     {
         using var temp = new TempDirectory();
         var file = temp.Write("data.txt", "not a directory");
@@ -60,6 +60,9 @@ public sealed class ClusterOptionTests
         Assert.Equal(2, under.ExitCode);
         Assert.Equal([$"--data: {file} is a file, so the data directory {Path.Combine(file, "data")} cannot be "
             + "created there"], under.ErrorLines);
+        var empty = RunBriefly("node", "--port", "0", "--data", "");
+        Assert.Equal(2, empty.ExitCode);
+        Assert.Equal(["--data: the path is empty"], empty.ErrorLines);
         Assert.Equal(["data.txt"], Directory.GetFileSystemEntries(temp.Path).Select(Path.GetFileName));
     }
 

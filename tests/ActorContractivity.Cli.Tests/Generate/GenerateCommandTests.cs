@@ -142,6 +142,11 @@ public sealed class GenerateCommandTests
                 + "give a new directory"], run.ErrorLines);
         }
 
+        var root = CommandLine.Run(Args("/"));
+        Assert.Equal(2, root.ExitCode);
+        Assert.Equal(["--out: / is the root directory, which generate does not replace; give a new directory"],
+            root.ErrorLines);
+
         Assert.Equal(["keep.txt"], Files(work));
         Assert.Equal(["b", "keep.txt"], Files(Path.Combine(temp.Path, "a")));
         Assert.Empty(Files(inner));
