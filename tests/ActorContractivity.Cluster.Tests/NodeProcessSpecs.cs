@@ -16,6 +16,7 @@ public sealed class NodeProcessSpecs : IDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("contractivity-node-").FullName;
     private readonly List<Process> _processes = [];
+    private readonly Dictionary<string, string> _environment = [];
 
     [Fact]
     public void A_node_whose_journal_is_random_bytes_exits_2_at_startup_with_one_line_naming_the_journal()
@@ -30,6 +31,17 @@ public sealed class NodeProcessSpecs : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Equal([$"{Path.Combine(data, "journal.db")}: is not a SQLite database (it does not begin with "
             + "'SQLite format 3'); restore it or move it away"], Lines(stderr));
+        Assert.Empty(Lines(stdout));
+    }
+
+    [Fact]
+    public void A_setting_from_the_environment_that_is_not_a_whole_number_is_refused_with_one_line_naming_it()
+    {
+        _environment["ACTORCONTRACTIVITY_Node__Port"] = "abc";
+        var (exitCode, stdout, stderr) = Run("node", "--data", Path.Combine(_directory, "data"));
+        Assert.Equal(2, exitCode);
+        Assert.Equal(["Contractivity:Node:Port (ACTORCONTRACTIVITY_Node__Port): expected a whole number, got 'abc'"],
+            Lines(stderr));
         Assert.Empty(Lines(stdout));
     }
 
@@ -121,6 +133,11 @@ public sealed class NodeProcessSpecs : IDisposable
         }
 
         start.Environment["ACTORCONTRACTIVITY_Workers__Count"] = "1";
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         _processes.Add(process);
         return process;

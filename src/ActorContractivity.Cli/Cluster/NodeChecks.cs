@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using ActorContractivity.Cli.Loading;
 using ActorContractivity.Cluster.Data;
@@ -11,17 +12,46 @@ namespace ActorContractivity.Cli.Cluster;
 /// directory (journal, snapshots, job data store) are databases. The journal fails later only inside the actor system,
 /// where the node would go on running without persistence; here it is refused at once with one line.
 /// </summary>
-public static class NodeChecks
+public static partial class NodeChecks
 {
     /// <summary>The SQLite files a node keeps in its data directory.</summary>
-    public static readonly IReadOnlyList<string> SqliteFiles = ["journal.db", "snapshots.db", JobDataStorage.SqliteFile];
+    public static readonly IReadOnlyList<string> SqliteFiles =
+        ["journal.db", "snapshots.db", JobDataStorage.SqliteFile];
 
     /// <summary>The 16 bytes every SQLite 3 database begins with.</summary>
     private static readonly byte[] Header = Encoding.ASCII.GetBytes("SQLite format 3\0");
 
+    /// <summary>
+    /// Reads the settings (appsettings.json, environment, <paramref name="overrides"/>), refusing a value that is not
+    /// of its setting's type with one line naming the setting, where binding would throw.
+    /// </summary>
+    /// <exception cref="InputException">A value cannot be read as its setting's type.</exception>
+    public static ContractivitySettings Load(IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        try
+        {
+            return ContractivitySettings.From(ContractivitySettings.Configuration(overrides));
+        }
+        catch (InvalidOperationException e) when (Unconvertible().Match(e.Message) is { Success: true } match)
+        {
+            var key = match.Groups["key"].Value;
+            var kind = match.Groups["type"].Value switch
+            {
+                "System.Int32" or "System.Nullable`1[System.Int32]" => "a whole number",
+                "System.Double" => "a number",
+                "System.Boolean" => "true or false",
+                var type => $"a value of type {type}",
+            };
+            var variable = ContractivitySettings.EnvironmentPrefix
+                + key[(ContractivitySettings.Section.Length + 1)..].Replace(":", "__", StringComparison.Ordinal);
+            throw new InputException($"{key} ({variable}): expected {kind}, got '{match.Groups["value"].Value}'");
+        }
+    }
+
     /// <summary>Refuses settings the node cannot start with.</summary>
     /// <param name="settings">The node's settings.</param>
-    /// <param name="dataOption">The option that gave the data directory, or null when it came from the settings.</param>
+    /// <param name="dataOption">The option that gave the data directory, or null when it came from the settings.
+    /// </param>
     /// <exception cref="InputException">A port is out of range, or the data directory or a file in it is unusable.
     /// </exception>
     public static void Check(ContractivitySettings settings, string? dataOption)
@@ -38,7 +68,8 @@ public static class NodeChecks
                 + $"number from 1 to 65535, got {settings.Management.Port}");
         }
 
-        if (string.Equals(settings.Persistence.Provider, PersistenceProviders.Sqlite, StringComparison.OrdinalIgnoreCase))
+        var provider = settings.Persistence.Provider;
+        if (string.Equals(provider, PersistenceProviders.Sqlite, StringComparison.OrdinalIgnoreCase))
         {
             CheckDataDirectory(settings.Persistence.DataDirectory,
                 dataOption ?? $"{ContractivitySettings.Section}:Persistence:DataDirectory");
@@ -130,4 +161,8 @@ public static class NodeChecks
                 + "restore it or move it away");
         }
     }
+
+    [GeneratedRegex("^Failed to convert configuration value '(?<value>.*)' at '(?<key>Contractivity:[^']+)' to type "
+        + "'(?<type>[^']+)'", RegexOptions.Singleline)]
+    private static partial Regex Unconvertible();
 }

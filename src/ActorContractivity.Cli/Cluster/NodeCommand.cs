@@ -68,7 +68,7 @@ public static class NodeCommand
                 overrides[$"{section}:Persistence:DataDirectory"] = d;
             }
 
-            var settings = ContractivitySettings.From(ContractivitySettings.Configuration(overrides));
+            var settings = NodeChecks.Load(overrides);
             NodeChecks.Check(settings, parse.GetValue(data) is null ? null : "--data");
             return Run(settings, output);
         });

@@ -33,7 +33,7 @@ public static class ProbeCommand
                 "ready" => ManagementEndpoint.ReadyPath,
                 var other => throw new InputException($"CHECK: expected live or ready, got '{other}'"),
             };
-            var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
+            var settings = NodeChecks.Load();
             var healthPort = parse.GetValue(port) ?? settings.Management.Port
                 ?? throw new InputException("--port: no management port configured "
                     + $"({ContractivitySettings.EnvironmentPrefix}Management__Port)");

@@ -44,7 +44,7 @@ public static class StatusCommand
 
     private static int Run(string address, string? jobId, TextWriter output, TextWriter error)
     {
-        var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
+        var settings = NodeChecks.Load();
         using var host = ContractivityNode.Client(settings);
         host.Start();
         try
