@@ -43,6 +43,28 @@ internal static class CommandLineValues
             },
         };
 
+    /// <summary>
+    /// A port option that may be absent: a whole number from <paramref name="lowest"/> (0 where it means "any free
+    /// port", else 1) to 65535.
+    /// </summary>
+    internal static Option<int?> Port(string name, string description, int lowest) =>
+        new(name)
+        {
+            Description = description,
+            CustomParser = result =>
+            {
+                var text = Single(result);
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+                    && port >= lowest && port <= 65535)
+                {
+                    return port;
+                }
+
+                result.AddError($"{name}: expected a port, a whole number from {lowest} to 65535, got '{text}'");
+                return null;
+            },
+        };
+
     private static double? ParseNumber(string name, ArgumentResult result)
     {
         var text = Single(result);

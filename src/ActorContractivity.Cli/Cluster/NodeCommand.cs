@@ -14,7 +14,7 @@ public static class NodeCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var port = new Option<int?>("--port") { Description = "The remoting port (default 4053; 0: any free port)." };
+        var port = CommandLineValues.Port("--port", "The remoting port (default 4053; 0: any free port).", 0);
         var seeds = new Option<string[]>("--seed-node")
         {
             Description = "A seed node HOST:PORT to join (repeat for several; none: this node starts a cluster).",
@@ -68,7 +68,9 @@ public static class NodeCommand
                 overrides[$"{section}:Persistence:DataDirectory"] = d;
             }
 
-            return Run(ContractivitySettings.From(ContractivitySettings.Configuration(overrides)), output);
+            var settings = NodeChecks.Load(overrides);
+            NodeChecks.Check(settings, parse.GetValue(data) is null ? null : "--data");
+            return Run(settings, output);
         });
         return command;
     }

@@ -21,7 +21,7 @@ public static class ProbeCommand
         {
             Description = "live (the actor system runs) or ready (an Up member of the cluster).",
         };
-        var port = new Option<int?>("--port") { Description = "The management port (default: Management:Port)." };
+        var port = CommandLineValues.Port("--port", "The management port (default: Management:Port).", 1);
         var command = new Command("probe", "Ask the health probe of the node on this machine.");
         command.Arguments.Add(which);
         command.Options.Add(port);
@@ -33,7 +33,7 @@ public static class ProbeCommand
                 "ready" => ManagementEndpoint.ReadyPath,
                 var other => throw new InputException($"CHECK: expected live or ready, got '{other}'"),
             };
-            var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
+            var settings = NodeChecks.Load();
             var healthPort = parse.GetValue(port) ?? settings.Management.Port
                 ?? throw new InputException("--port: no management port configured "
                     + $"({ContractivitySettings.EnvironmentPrefix}Management__Port)");

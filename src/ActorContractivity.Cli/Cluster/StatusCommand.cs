@@ -10,11 +10,17 @@ using ActorContractivity.Cluster.Protocol;
 
 namespace ActorContractivity.Cli.Cluster;
 
-/// <summary><c>actorcontractivity status [--cluster HOST:PORT] [JOB]</c>: the members and jobs of a cluster.</summary>
+/// <summary>
+/// <c>actorcontractivity status [--cluster HOST:PORT] [JOB]</c>: the members and jobs of a cluster. Exit codes: 0
+/// shown, 1 the job asked for is not known (no such job, or no job manager answered), 2 bad usage or no node answered.
+/// </summary>
 public static class StatusCommand
 {
     /// <summary>The node asked when no --cluster is given.</summary>
     public const string DefaultCluster = "127.0.0.1:4053";
+
+    /// <summary>Exit code: the job asked for is not known to the cluster.</summary>
+    public const int NoSuchJob = 1;
 
     /// <summary>How long the node has to answer.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -38,7 +44,7 @@ public static class StatusCommand
 
     private static int Run(string address, string? jobId, TextWriter output, TextWriter error)
     {
-        var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
+        var settings = NodeChecks.Load();
         using var host = ContractivityNode.Client(settings);
         host.Start();
         try
@@ -47,6 +53,14 @@ public static class StatusCommand
             var status = JobClient.StatusAsync(JobClient.Gateway(system, settings, address), jobId, Timeout)
                 .GetAwaiter().GetResult();
             Write(output, status);
+            if (jobId is not null && status.Jobs.Count == 0)
+            {
+                error.WriteLine(status.LiveWorkers < 0
+                    ? $"JOB: no job manager answered at {address}, so job '{jobId}' cannot be shown"
+                    : $"JOB: the cluster at {address} has no job '{jobId}'");
+                return NoSuchJob;
+            }
+
             return CliApplication.Found;
         }
         catch (AskTimeoutException)

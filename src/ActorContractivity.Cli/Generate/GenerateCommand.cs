@@ -31,7 +31,7 @@ public static class GenerateCommand
         Count("--blocks", "Residual blocks: one time sample each, with two width×width layers."),
         (blocks, width, seed) => new Layout(
             2L * blocks,
-            $"{blocks} blocks of two {width}×{width} layers",
+            $"{blocks} {(blocks == 1 ? "block" : "blocks")} of two {width}×{width} layers",
             SyntheticModels.ResNet(blocks, width, seed).Select(s => (s.Time, s.Layers.AsEnumerable())),
             (sample, layer) => $"block{Numbered(sample, blocks)}-A{layer + 1}.npy"));
 

@@ -40,26 +40,13 @@ public static class Cli
     }
 
     /// <summary>Runs <c>dotnet actorcontractivity.dll ARGS</c> as a separate process.</summary>
-    public static CliResult RunProcess(params string[] args)
-    {
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(ExecutableDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+    public static CliResult RunProcess(params string[] args) => RunProcessIn(AppContext.BaseDirectory, args);
 
-        using var process = Process.Start(start)
-            ?? throw new InvalidOperationException($"could not start {start.FileName}");
+    /// <summary>Runs <c>dotnet actorcontractivity.dll ARGS</c> as a separate process in the given directory.</summary>
+    public static CliResult RunProcessIn(string workingDirectory, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(workingDirectory, args))
+            ?? throw new InvalidOperationException("could not start dotnet");
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -71,6 +58,29 @@ public static class Cli
 
         process.WaitForExit();
         return new CliResult(process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+    }
+
+    /// <summary>How to start <c>dotnet actorcontractivity.dll ARGS</c> in a directory, all three streams redirected.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+            WorkingDirectory = workingDirectory,
+        };
+        start.ArgumentList.Add(ExecutableDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
     }
 
     /// <summary>

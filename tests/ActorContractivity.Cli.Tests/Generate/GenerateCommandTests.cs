@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorContractivity.Cli.Loading;
 using ActorContractivity.Cli.Tests.EndToEnd;
 using CommandLine = ActorContractivity.Cli.Tests.EndToEnd.Cli;
@@ -70,15 +71,157 @@ public sealed class GenerateCommandTests
         string[] args = ["generate", "deep", "--layers", "2", "--width", "3", "--out", directory];
         Assert.Equal(0, CommandLine.Run(args).ExitCode);
 
-        temp.Write("model/notes.txt", "keep me");
         var refused = CommandLine.Run(args);
         Assert.Equal(2, refused.ExitCode);
         Assert.Equal([$"--out: {directory} exists and is not empty (add --force to replace it)"], refused.ErrorLines);
-        Assert.Contains("notes.txt", Files(directory));
 
-        Assert.Equal(0, CommandLine.Run([.. args, "--force"]).ExitCode);
-        Assert.Equal(["layer01.npy", "layer02.npy", "model.json"], Files(directory));
+        Assert.Equal(0, CommandLine.Run([.. args[..3], "3", .. args[4..], "--force"]).ExitCode);
+        Assert.Equal(["layer01.npy", "layer02.npy", "layer03.npy", "model.json"], Files(directory));
         Assert.Equal(["model"], Files(temp.Path));
+    }
+
+    [Fact]
+    public void Force_replaces_only_an_earlier_generate_output_and_refuses_any_other_directory_naming_why()
+    {
+        using var temp = new TempDirectory();
+        string[] Args(string directory) =>
+            ["generate", "deep", "--layers", "2", "--width", "3", "--out", directory, "--force"];
+        void Refused(string directory, string reason, params string[] kept)
+        {
+            var run = CommandLine.Run(Args(directory));
+            Assert.Equal(2, run.ExitCode);
+            Assert.Equal([$"--out: {directory} is not the output of an earlier generate ({reason}); --force replaces "
+                + "only such a directory"], run.ErrorLines);
+            Assert.Empty(run.Stdout);
+            Assert.Equal(kept.Order(), Files(directory));
+        }
+
+        var notes = Path.GetDirectoryName(temp.Write("notes/notes.txt", "keep me"))!;
+        Refused(notes, "it has no model.json", "notes.txt");
+
+        var extended = Path.Combine(temp.Path, "extended");
+        Assert.Equal(0, CommandLine.Run(Args(extended)).ExitCode);
+        temp.Write("extended/notes.txt", "keep me");
+        Refused(extended, "it holds notes.txt, which generate did not write",
+            "layer01.npy", "layer02.npy", "model.json", "notes.txt");
+
+        var nested = Path.Combine(temp.Path, "nested");
+        Assert.Equal(0, CommandLine.Run(Args(nested)).ExitCode);
+        Directory.CreateDirectory(Path.Combine(nested, "sub"));
+        Refused(nested, "it holds sub, which generate did not write",
+            "layer01.npy", "layer02.npy", "model.json", "sub");
+
+        temp.Write("own/model.json",
+            """{ "format": "actorcontractivity/v1", "samples": [ { "t": 0, "layers": [ "w.npy" ] } ] }""");
+        temp.Write("own/w.npy", NpyBytes.Float64(new[,] { { 1.0 } }));
+        Refused(Path.Combine(temp.Path, "own"), "its model.json was not written by generate", "model.json", "w.npy");
+
+        temp.Write("broken/model.json", "{ not json");
+        Refused(Path.Combine(temp.Path, "broken"), "its model.json is not JSON", "model.json");
+        Assert.Equal(["broken", "extended", "nested", "notes", "own"], Files(temp.Path));
+    }
+
+    [Fact]
+    public void An_out_that_is_or_contains_the_current_directory_is_refused_even_with_force_and_nothing_is_deleted()
+    {
+        using var temp = new TempDirectory();
+        var work = Path.GetDirectoryName(temp.Write("w/keep.txt", "keep me"))!;
+        var inner = Path.Combine(temp.Path, "a", "b");
+        Directory.CreateDirectory(inner);
+        temp.Write("a/keep.txt", "keep me");
+        var empty = Path.Combine(temp.Path, "empty");
+        Directory.CreateDirectory(empty);
+        string[] Args(string output) =>
+            ["generate", "resnet", "--blocks", "3", "--width", "8", "--out", output, "--force"];
+
+        foreach (var (directory, output) in new[] { (work, "."), (inner, ".."), (empty, ".") })
+        {
+            var run = CommandLine.RunProcessIn(directory, Args(output));
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Equal([$"--out: {output} is or contains the current directory, which generate does not replace; "
+                + "give a new directory"], run.ErrorLines);
+        }
+
+        var root = CommandLine.Run(Args("/"));
+        Assert.Equal(2, root.ExitCode);
+        Assert.Equal(["--out: / is the root directory, which generate does not replace; give a new directory"],
+            root.ErrorLines);
+
+        Assert.Equal(["keep.txt"], Files(work));
+        Assert.Equal(["b", "keep.txt"], Files(Path.Combine(temp.Path, "a")));
+        Assert.Empty(Files(inner));
+        Assert.Empty(Files(empty));
+        Assert.Equal(["a", "empty", "w"], Files(temp.Path));
+    }
+
+    [Fact]
+    public void An_empty_out_is_refused_with_the_wording_certify_uses_for_an_empty_path()
+    {
+        var run = CommandLine.Run("generate", "resnet", "--blocks", "3", "--width", "8", "--out", "");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(["--out: the path is empty"], run.ErrorLines);
+        Assert.Empty(run.Stdout);
+    }
+
+    [Fact]
+    public void One_block_is_described_in_the_singular()
+    {
+        using var temp = new TempDirectory();
+        var directory = Path.Combine(temp.Path, "one");
+        var run = CommandLine.Run("generate", "resnet", "--blocks", "1", "--width", "2", "--out", directory);
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith($"wrote {directory}/model.json: 1 block of two 2×2 layers, 2 .npy files, ",
+            run.OutputLines[0]);
+    }
+
+    [Fact]
+    public void A_later_generate_removes_the_staging_directories_of_ended_processes_and_keeps_those_of_running_ones()
+    {
+        using var temp = new TempDirectory();
+        using var ended = Process.Start("true")!;
+        ended.WaitForExit();
+        using var running = Process.Start("sleep", "60")!;
+        try
+        {
+            var stale = temp.Write($".model.partial-{ended.Id}/block00-A1.npy", [1, 2, 3]);
+            var busy = temp.Write($".model.partial-{running.Id}/block00-A1.npy", [1, 2, 3]);
+            var other = temp.Write($".other.partial-{ended.Id}/x", [1]);
+            var run = CommandLine.Run("generate", "resnet", "--blocks", "2", "--width", "4", "--out",
+                Path.Combine(temp.Path, "model"));
+            Assert.Equal(0, run.ExitCode);
+            Assert.False(Directory.Exists(Path.GetDirectoryName(stale)));
+            Assert.True(File.Exists(busy));
+            Assert.True(File.Exists(other));
+        }
+        finally
+        {
+            running.Kill();
+            running.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public void A_generate_killed_while_writing_leaves_a_staging_directory_that_the_next_generate_removes()
+    {
+        using var temp = new TempDirectory();
+        var start = CommandLine.StartInfo(temp.Path, "generate", "resnet", "--blocks", "60", "--width", "256",
+            "--out", "g");
+        using var killed = Process.Start(start)!;
+        var clock = Stopwatch.StartNew();
+        while (!Directory.EnumerateDirectories(temp.Path, ".g.partial-*").Any() && !killed.HasExited)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the staging directory did not appear");
+            Thread.Sleep(20);
+        }
+
+        killed.Kill();
+        killed.WaitForExit();
+        Assert.Equal([$".g.partial-{killed.Id}"], Files(temp.Path));
+
+        var again = CommandLine.Run("generate", "resnet", "--blocks", "2", "--width", "4", "--out",
+            Path.Combine(temp.Path, "g"));
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(["g"], Files(temp.Path));
     }
 
     public static TheoryData<string[], string> BadOptions => new()
@@ -134,7 +277,7 @@ public sealed class GenerateCommandTests
 
         var proc = CommandLine.Run(Args("/proc/actorcontractivity-model"));
         Assert.Equal(2, proc.ExitCode);
-        Assert.StartsWith("--out: cannot write /proc/actorcontractivity-model: ", proc.ErrorLines.Single());
+        Assert.StartsWith("--out: cannot write in '/proc': ", proc.ErrorLines.Single());
         Assert.Equal(["file.txt"], Files(temp.Path));
     }
 }

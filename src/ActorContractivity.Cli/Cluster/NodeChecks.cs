@@ -1,0 +1,168 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using ActorContractivity.Cli.Loading;
+using ActorContractivity.Cluster.Data;
+using ActorContractivity.Cluster.Hosting;
+
+namespace ActorContractivity.Cli.Cluster;
+
+/// <summary>
+/// What <c>node</c> checks before it starts the actor system: its ports, and that the SQLite files of its data
+/// directory (journal, snapshots, job data store) are databases. The journal fails later only inside the actor system,
+/// where the node would go on running without persistence; here it is refused at once with one line.
+/// </summary>
+public static partial class NodeChecks
+{
+    /// <summary>The SQLite files a node keeps in its data directory.</summary>
+    public static readonly IReadOnlyList<string> SqliteFiles =
+        ["journal.db", "snapshots.db", JobDataStorage.SqliteFile];
+
+    /// <summary>The 16 bytes every SQLite 3 database begins with.</summary>
+    private static readonly byte[] Header = Encoding.ASCII.GetBytes("SQLite format 3\0");
+
+    /// <summary>
+    /// Reads the settings (appsettings.json, environment, <paramref name="overrides"/>), refusing a value that is not
+    /// of its setting's type with one line naming the setting, where binding would throw.
+    /// </summary>
+    /// <exception cref="InputException">A value cannot be read as its setting's type.</exception>
+    public static ContractivitySettings Load(IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        try
+        {
+            return ContractivitySettings.From(ContractivitySettings.Configuration(overrides));
+        }
+        catch (InvalidOperationException e) when (Unconvertible().Match(e.Message) is { Success: true } match)
+        {
+            var key = match.Groups["key"].Value;
+            var kind = match.Groups["type"].Value switch
+            {
+                "System.Int32" or "System.Nullable`1[System.Int32]" => "a whole number",
+                "System.Double" => "a number",
+                "System.Boolean" => "true or false",
+                var type => $"a value of type {type}",
+            };
+            var variable = ContractivitySettings.EnvironmentPrefix
+                + key[(ContractivitySettings.Section.Length + 1)..].Replace(":", "__", StringComparison.Ordinal);
+            throw new InputException($"{key} ({variable}): expected {kind}, got '{match.Groups["value"].Value}'");
+        }
+    }
+
+    /// <summary>Refuses settings the node cannot start with.</summary>
+    /// <param name="settings">The node's settings.</param>
+    /// <param name="dataOption">The option that gave the data directory, or null when it came from the settings.
+    /// </param>
+    /// <exception cref="InputException">A port is out of range, or the data directory or a file in it is unusable.
+    /// </exception>
+    public static void Check(ContractivitySettings settings, string? dataOption)
+    {
+        if (settings.Node.Port is < 0 or > 65535)
+        {
+            throw new InputException($"{ContractivitySettings.Section}:Node:Port: expected a port, a whole number from "
+                + $"0 to 65535, got {settings.Node.Port}");
+        }
+
+        if (settings.Management.Port is < 1 or > 65535)
+        {
+            throw new InputException($"{ContractivitySettings.Section}:Management:Port: expected a port, a whole "
+                + $"number from 1 to 65535, got {settings.Management.Port}");
+        }
+
+        var provider = settings.Persistence.Provider;
+        if (string.Equals(provider, PersistenceProviders.Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            CheckDataDirectory(settings.Persistence.DataDirectory,
+                dataOption ?? $"{ContractivitySettings.Section}:Persistence:DataDirectory");
+        }
+    }
+
+    /// <summary>Refuses a data directory that is a file (or lies under one) and SQLite files that are not databases.
+    /// </summary>
+    /// <exception cref="InputException">It is unusable.</exception>
+    public static void CheckDataDirectory(string directory, string option)
+    {
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            throw new InputException($"{option}: the path is empty");
+        }
+
+        var full = Path.GetFullPath(directory);
+        for (var place = full; place is not null; place = Path.GetDirectoryName(place))
+        {
+            if (File.Exists(place))
+            {
+                throw new InputException(place == full
+                    ? $"{option}: {directory} is a file; the node keeps its SQLite journal in a directory"
+                    : $"{option}: {place} is a file, so the data directory {directory} cannot be created there");
+            }
+
+            if (Directory.Exists(place))
+            {
+                break;
+            }
+        }
+
+        foreach (var name in SqliteFiles)
+        {
+            CheckDatabase(Path.Combine(full, name));
+        }
+    }
+
+    /// <summary>Refuses a file that exists and is not a readable SQLite database; an absent or empty one is created.
+    /// </summary>
+    private static void CheckDatabase(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new InputException($"{path}: is a directory, not a SQLite database (move it away)");
+        }
+
+        if (!File.Exists(path) || new FileInfo(path).Length == 0)
+        {
+            return;
+        }
+
+        var start = new byte[Header.Length];
+        int read;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot be read: {InputFile.OneLine(e.Message)}");
+        }
+
+        if (read < Header.Length || !start.AsSpan().SequenceEqual(Header))
+        {
+            throw new InputException($"{path}: is not a SQLite database (it does not begin with 'SQLite format 3'); "
+                + "restore it or move it away");
+        }
+
+        var connection = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+        };
+        try
+        {
+            using var sqlite = new SqliteConnection(connection.ConnectionString);
+            sqlite.Open();
+            using var query = sqlite.CreateCommand();
+            query.CommandText = "SELECT count(*) FROM sqlite_master";
+            query.ExecuteScalar();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is not (5 or 6))
+        {
+            // 5 and 6 (busy, locked): another process holds the file, which is a database.
+            throw new InputException($"{path}: is not a usable SQLite database ({InputFile.OneLine(e.Message)}); "
+                + "restore it or move it away");
+        }
+    }
+
+    [GeneratedRegex("^Failed to convert configuration value '(?<value>.*)' at '(?<key>Contractivity:[^']+)' to type "
+        + "'(?<type>[^']+)'", RegexOptions.Singleline)]
+    private static partial Regex Unconvertible();
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ActorContractivity.Cluster.Tests;
+
+/// <summary>
+/// <c>actorcontractivity node</c> and <c>status</c> as processes: a node whose journal is not a database exits at
+/// startup with one line instead of running without persistence, and <c>status</c> of a job the cluster does not
+/// have says so and exits 1. Every process started is killed at the end.
+/// </summary>
+public sealed class NodeProcessSpecs : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("contractivity-node-").FullName;
+    private readonly List<Process> _processes = [];
+    private readonly Dictionary<string, string> _environment = [];
+
+    [Fact]
+    public void A_node_whose_journal_is_random_bytes_exits_2_at_startup_with_one_line_naming_the_journal()
+    {
+        var data = Path.Combine(_directory, "data");
+        Directory.CreateDirectory(data);
+        var bytes = new byte[4096];
+        new Random(3).NextBytes(bytes);
+        File.WriteAllBytes(Path.Combine(data, "journal.db"), bytes);
+
+        var (exitCode, stdout, stderr) = Run("node", "--port", FreePort(), "--data", data);
+        Assert.Equal(2, exitCode);
+        Assert.Equal([$"{Path.Combine(data, "journal.db")}: is not a SQLite database (it does not begin with "
+            + "'SQLite format 3'); restore it or move it away"], Lines(stderr));
+        Assert.Empty(Lines(stdout));
+    }
+
+    [Fact]
+    public void A_setting_from_the_environment_that_is_not_a_whole_number_is_refused_with_one_line_naming_it()
+    {
+        _environment["ACTORCONTRACTIVITY_Node__Port"] = "abc";
+        var (exitCode, stdout, stderr) = Run("node", "--data", Path.Combine(_directory, "data"));
+        Assert.Equal(2, exitCode);
+        Assert.Equal(["Contractivity:Node:Port (ACTORCONTRACTIVITY_Node__Port): expected a whole number, got 'abc'"],
+            Lines(stderr));
+        Assert.Empty(Lines(stdout));
+    }
+
+    [Fact]
+    public void Status_of_a_job_the_cluster_does_not_have_says_so_and_exits_1()
+    {
+        var port = FreePort();
+        var address = $"127.0.0.1:{port}";
+        var node = Start("node", "--port", port, "--data", Path.Combine(_directory, "data"));
+        node.BeginOutputReadLine();
+        node.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var (code, output, _) = Run("status", "--cluster", address);
+            if (code == 0 && output.Contains("live workers: 1", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            Assert.True(clock.Elapsed < Patience, $"the node did not come up: {output}");
+            Thread.Sleep(500);
+        }
+
+        var (exitCode, stdout, stderr) = Run("status", "--cluster", address, "nosuchjob");
+        Assert.Equal(1, exitCode);
+        Assert.Equal([$"JOB: the cluster at {address} has no job 'nosuchjob'"], Lines(stderr));
+        Assert.Contains("jobs: 0", Lines(stdout));
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in _processes)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(10_000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // The process was never started or is already gone.
+            }
+
+            process.Dispose();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string[] Lines(string text) =>
+        text.ReplaceLineEndings("\n").Split('\n').Where(l => l.Length > 0).ToArray();
+
+    private (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(Patience), $"actorcontractivity {string.Join(' ', args)} kept running");
+        process.WaitForExit();
+        return (process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+    }
+
+    private Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _directory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorcontractivity.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ACTORCONTRACTIVITY_Workers__Count"] = "1";
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        _processes.Add(process);
+        return process;
+    }
+}
