@@ -28,7 +28,7 @@ public sealed class LayerReader
     private long _valueBytes;
     private long _valuesRead;
 
-    /// <summary>A reader that keeps the layers (sample, layer index) for which <paramref name="wanted"/> is true.</summary>
+    /// <summary>A reader that keeps the layers (sample, index) for which <paramref name="wanted"/> is true.</summary>
     public LayerReader(Func<int, int, bool> wanted) => _wanted = wanted;
 
     private enum Stage

@@ -226,55 +226,56 @@ public sealed record ShardSolved(string JobId, string TaskId, int Run, InnerResu
     : IJobMessage;
 
 /// <summary>
-/// A call of <see cref="ILayerBlock"/> on a shard, for climb <see cref="Climb"/>: one message type per method, each
-/// answered (the driver waits for every answer, so calls never overtake each other).
+/// A call of <see cref="ILayerBlock"/> on a shard, for climb <see cref="Climb"/> (the driver's attempt in the high
+/// half, the climb of its pipeline in the low half, so that a climb of an abandoned attempt never meets a new one):
+/// one message type per method, each answered (the driver waits for every answer, so calls never overtake each other).
 /// </summary>
-public abstract record BlockCall(int Climb) : IContractivityMessage;
+public abstract record BlockCall(long Climb) : IContractivityMessage;
 
 /// <summary><see cref="ILayerBlock.Open"/>; answered by <see cref="BlockAnswer"/>.</summary>
-public sealed record BlockOpen(int Climb, double Lower, double Upper, double[] Slopes, double[] Gradient)
+public sealed record BlockOpen(long Climb, double Lower, double Upper, double[] Slopes, double[] Gradient)
     : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.Forward"/>; answered by <see cref="BlockVector"/>.</summary>
-public sealed record BlockForward(int Climb, double[] X) : BlockCall(Climb);
+public sealed record BlockForward(long Climb, double[] X) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.Backward"/>; answered by <see cref="BlockVector"/>.</summary>
-public sealed record BlockBackward(int Climb, double[] Y) : BlockCall(Climb);
+public sealed record BlockBackward(long Climb, double[] Y) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.KeepGradient"/>; answered by <see cref="BlockAnswer"/>.</summary>
-public sealed record BlockKeepGradient(int Climb, double? Scale) : BlockCall(Climb);
+public sealed record BlockKeepGradient(long Climb, double? Scale) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.Accept"/>; answered by <see cref="BlockAnswer"/>.</summary>
-public sealed record BlockAccept(int Climb) : BlockCall(Climb);
+public sealed record BlockAccept(long Climb) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.ProposeStep"/>; answered by <see cref="BlockAnswer"/> (the flag).</summary>
-public sealed record BlockProposeStep(int Climb, double Step) : BlockCall(Climb);
+public sealed record BlockProposeStep(long Climb, double Step) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.ProposeVertex"/>; answered by <see cref="BlockAnswer"/>.</summary>
-public sealed record BlockProposeVertex(int Climb) : BlockCall(Climb);
+public sealed record BlockProposeVertex(long Climb) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.ProposeFlip"/>; answered by <see cref="BlockAnswer"/>.</summary>
-public sealed record BlockProposeFlip(int Climb, int Slope) : BlockCall(Climb);
+public sealed record BlockProposeFlip(long Climb, int Slope) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.IsVertex"/>; answered by <see cref="BlockAnswer"/> (the flag).</summary>
-public sealed record BlockIsVertex(int Climb) : BlockCall(Climb);
+public sealed record BlockIsVertex(long Climb) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.CountGradient"/>; answered by <see cref="BlockAnswer"/> (the count).</summary>
-public sealed record BlockCountGradient(int Climb, double AtMost) : BlockCall(Climb);
+public sealed record BlockCountGradient(long Climb, double AtMost) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.FlipCandidates"/>; answered by <see cref="BlockCandidates"/>.</summary>
-public sealed record BlockFlipCandidates(int Climb, int Limit, double Value, double[] Vector) : BlockCall(Climb);
+public sealed record BlockFlipCandidates(long Climb, int Limit, double Value, double[] Vector) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.Read"/>; answered by <see cref="BlockSlices"/>.</summary>
-public sealed record BlockRead(int Climb) : BlockCall(Climb);
+public sealed record BlockRead(long Climb) : BlockCall(Climb);
 
 /// <summary><see cref="ILayerBlock.Close"/>; answered by <see cref="BlockAnswer"/>.</summary>
-public sealed record BlockClose(int Climb) : BlockCall(Climb);
+public sealed record BlockClose(long Climb) : BlockCall(Climb);
 
 /// <summary>A shard's vector answer (a forward or backward pass).</summary>
 public sealed record BlockVector(double[] Values) : IContractivityMessage;
 
-/// <summary>A shard's scalar answer: the flag or the count the call asked for (true and 0 when it asked none).</summary>
+/// <summary>A shard's scalar answer: the flag or the count asked for (true and 0 when it asked none).</summary>
 public sealed record BlockAnswer(bool Flag, int Count) : IContractivityMessage
 {
     /// <summary>The answer of a call that returns nothing.</summary>

@@ -15,6 +15,8 @@ namespace ActorContractivity.Cluster.Shards;
 public sealed class LayerShard : ReceiveActor
 {
     private readonly LayerBlock _block;
+    private readonly Dictionary<long, int> _climbs = [];
+    private int _nextClimb;
 
     /// <summary>
     /// A shard of sample <paramref name="sampleIndex"/>; <paramref name="whole"/> is the sample when the block holds
@@ -23,23 +25,27 @@ public sealed class LayerShard : ReceiveActor
     public LayerShard(LayerBlock block, Sample? whole, int sampleIndex, JobSettings settings, int threads)
     {
         _block = block;
-        Receive<BlockOpen>(m => Answer(() => _block.Open(m.Climb, m.Lower, m.Upper, m.Slopes, m.Gradient)));
-        Receive<BlockClose>(m => Answer(() => _block.Close(m.Climb)));
-        Receive<BlockForward>(m => Reply(() => Pass(_block.Shape.OutputWidth, r => _block.Forward(m.Climb, m.X, r))));
-        Receive<BlockBackward>(m => Reply(() => Pass(_block.Shape.InputWidth, r => _block.Backward(m.Climb, m.Y, r))));
-        Receive<BlockKeepGradient>(m => Answer(() => _block.KeepGradient(m.Climb, m.Scale)));
-        Receive<BlockAccept>(m => Answer(() => _block.Accept(m.Climb)));
-        Receive<BlockProposeStep>(m => Reply(() => new BlockAnswer(_block.ProposeStep(m.Climb, m.Step), 0)));
-        Receive<BlockProposeVertex>(m => Answer(() => _block.ProposeVertex(m.Climb)));
-        Receive<BlockProposeFlip>(m => Answer(() => _block.ProposeFlip(m.Climb, m.Slope)));
-        Receive<BlockIsVertex>(m => Reply(() => new BlockAnswer(_block.IsVertex(m.Climb), 0)));
-        Receive<BlockCountGradient>(m => Reply(() => new BlockAnswer(true, _block.CountGradient(m.Climb, m.AtMost))));
+        Receive<BlockOpen>(m =>
+            Answer(() => _block.Open(Open(m.Climb), m.Lower, m.Upper, m.Slopes, m.Gradient)));
+        Receive<BlockClose>(m => Answer(() => _block.Close(Close(m.Climb))));
+        Receive<BlockForward>(m =>
+            Reply(() => Pass(_block.Shape.OutputWidth, r => _block.Forward(Local(m.Climb), m.X, r))));
+        Receive<BlockBackward>(m =>
+            Reply(() => Pass(_block.Shape.InputWidth, r => _block.Backward(Local(m.Climb), m.Y, r))));
+        Receive<BlockKeepGradient>(m => Answer(() => _block.KeepGradient(Local(m.Climb), m.Scale)));
+        Receive<BlockAccept>(m => Answer(() => _block.Accept(Local(m.Climb))));
+        Receive<BlockProposeStep>(m => Reply(() => new BlockAnswer(_block.ProposeStep(Local(m.Climb), m.Step), 0)));
+        Receive<BlockProposeVertex>(m => Answer(() => _block.ProposeVertex(Local(m.Climb))));
+        Receive<BlockProposeFlip>(m => Answer(() => _block.ProposeFlip(Local(m.Climb), m.Slope)));
+        Receive<BlockIsVertex>(m => Reply(() => new BlockAnswer(_block.IsVertex(Local(m.Climb)), 0)));
+        Receive<BlockCountGradient>(m =>
+            Reply(() => new BlockAnswer(true, _block.CountGradient(Local(m.Climb), m.AtMost))));
         Receive<BlockFlipCandidates>(m =>
-            Reply(() => new BlockCandidates(_block.FlipCandidates(m.Climb, m.Limit, m.Value, m.Vector))));
+            Reply(() => new BlockCandidates(_block.FlipCandidates(Local(m.Climb), m.Limit, m.Value, m.Vector))));
         Receive<BlockRead>(m => Reply(() =>
         {
             var (slopes, gradient) = (new double[_block.Shape.SlopeCount], new double[_block.Shape.SlopeCount]);
-            _block.Read(m.Climb, slopes, gradient);
+            _block.Read(Local(m.Climb), slopes, gradient);
             return new BlockSlices(slopes, gradient);
         }));
         Receive<SolveOnShard>(m =>
@@ -68,6 +74,27 @@ public sealed class LayerShard : ReceiveActor
     public static Props Props(LayerBlock block, Sample? whole, int sampleIndex, JobSettings settings, int threads) =>
         Akka.Actor.Props.Create(() => new LayerShard(block, whole, sampleIndex, settings, threads))
             .WithDispatcher(Workers.Worker.ComputeDispatcher);
+
+    private int Open(long climb)
+    {
+        if (!_climbs.TryAdd(climb, ++_nextClimb))
+        {
+            throw new InvalidOperationException($"climb {climb} is already open on this shard");
+        }
+
+        return _nextClimb;
+    }
+
+    private int Local(long climb) =>
+        _climbs.TryGetValue(climb, out var local) ? local : throw new InvalidOperationException(
+            $"climb {climb} is not open on this shard");
+
+    private int Close(long climb)
+    {
+        var local = Local(climb);
+        _climbs.Remove(climb);
+        return local;
+    }
 
     private static BlockVector Pass(int width, Action<double[]> pass)
     {

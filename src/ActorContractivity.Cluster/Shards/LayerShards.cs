@@ -68,7 +68,9 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         Receive<Terminated>(ShardGone);
         Receive<Tick>(_ =>
         {
-            if (_placeAgain)
+            // A node that left, was downed or cannot be reached: its layers go elsewhere.
+            var up = WorkerNodes().Select(a => a.ToString()).ToHashSet();
+            if (_placeAgain || _pieces.Values.Any(p => !up.Contains(p.Node)))
             {
                 Place();
             }
@@ -122,7 +124,7 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         _threads.Dispose();
     }
 
-    /// <summary>The worker nodes up now (this node alone when it runs without a cluster), in the cluster's order.</summary>
+    /// <summary>The worker nodes up now (this node alone when it has no cluster), in the cluster's order.</summary>
     private IReadOnlyList<Address> WorkerNodes()
     {
         if (((ExtendedActorSystem)Context.System).Provider is not Akka.Cluster.ClusterActorRefProvider)
@@ -130,11 +132,12 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
             return [Self.Path.Address];
         }
 
-        var members = Akka.Cluster.Cluster.Get(Context.System).State.Members;
+        var state = Akka.Cluster.Cluster.Get(Context.System).State;
         // A node is gone until it is no longer a member; one that joins again at the address is new.
-        _gone.RemoveWhere(a => members.All(m => m.Address != a));
-        return members
-            .Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Worker) && !_gone.Contains(m.Address))
+        _gone.RemoveWhere(a => state.Members.All(m => m.Address != a));
+        return state.Members
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Worker) && !_gone.Contains(m.Address)
+                && !state.Unreachable.Contains(m))
             .Select(m => m.Address)
             .ToArray();
     }
@@ -275,8 +278,8 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
 
         var cancel = new CancellationTokenSource();
         var shards = pieces.Select(p => p.Value.Shard!).ToArray();
-        var blocks = pieces.Select(p => (ILayerBlock)new RemoteLayerBlock(p.Value.Shard!, Shape(p.Key), CallTimeout,
-            cancel.Token)).ToArray();
+        var blocks = pieces.Select(p => (ILayerBlock)new RemoteLayerBlock(p.Value.Shard!, Shape(p.Key), run,
+            CallTimeout, cancel.Token)).ToArray();
         // As many climbs at once as there are shards, so that each shard has a product to compute while the others
         // have theirs; the result does not depend on it.
         var inner = _settings.Inner with { MaxDegreeOfParallelism = pieces.Length };
@@ -326,7 +329,7 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         TryStart();
     }
 
-    /// <summary>A shard stopped: when its node is gone the layers are placed again, else its host builds it again.</summary>
+    /// <summary>A shard stopped: if its node is gone the layers are placed again, else it is built again.</summary>
     private void ShardGone(Terminated terminated)
     {
         var lost = _pieces.Where(p => Equals(p.Value.Shard, terminated.ActorRef)).ToArray();
@@ -342,9 +345,9 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         }
 
         Restart(r => r.Shards.Contains(terminated.ActorRef));
-        if (terminated.AddressTerminated)
+        var address = terminated.ActorRef.Path.Address;
+        if (terminated.AddressTerminated || WorkerNodes().All(a => a != address))
         {
-            var address = terminated.ActorRef.Path.Address;
             _log.Info("Job {JobId}: the node {Node} holding {Pieces} shard pieces is gone; the layers are placed "
                 + "again", _jobId, address, lost.Length);
             _gone.Add(address);

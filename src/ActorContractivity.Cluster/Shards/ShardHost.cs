@@ -62,7 +62,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>The shards alive, the shards built since the host started, and the bytes of weights they hold.</summary>
+    /// <summary>The shards alive, the shards built since the host started, and the weight bytes they hold.</summary>
     public sealed record State(int Shards, int Built, long WeightBytes);
 
     /// <inheritdoc />
