@@ -1,5 +1,6 @@
 # Sourced by the cluster benchmarks: priority, build, the executable, a work folder, the processes started (killed
-# at exit), the CPU seconds of a process and the load average.
+# at exit), the CPU seconds of a process, the load average and the seconds of the last job a coordinator's log shows
+# (accepted to finished).
 # NICE=-10 (as root) raises the priority of the benchmark and every process it starts, so that other work on a
 # shared machine disturbs the measurement less; the load average is printed either way.
 if [ -n "${NICE:-}" ]; then renice -n "$NICE" -p "$BASHPID" > /dev/null; fi
@@ -12,3 +13,15 @@ cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm
 trap cleanup EXIT
 cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+job_seconds() {
+    python3 - "$1" <<'PY'
+import re, sys, datetime
+stamps = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"\[INFO\]\[([^Z]+)Z\].*Job (\w+) (accepted|finished)", line)
+    if m:
+        stamps.setdefault(m.group(2), {})[m.group(3)] = datetime.datetime.strptime(m.group(1), "%m/%d/%Y %H:%M:%S.%f")
+last = [s for s in stamps.values() if len(s) == 2][-1]
+print(f"{(last['finished'] - last['accepted']).total_seconds():.2f}")
+PY
+}

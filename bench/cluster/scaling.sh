@@ -56,17 +56,7 @@ for workers in "${@:-1 2}"; do
     c1=$(cpu "$coordinator")
     w1=0; for p in "${workerpids[@]}"; do w1=$(echo "$w1 + $(cpu "$p")" | bc); done
     client=$(awk '{ printf "%.2f", $1 + $2 }' "$work/client.time")
-    job=$(python3 - "$work/c.log" <<'PY'
-import re, sys, datetime
-stamps = {}
-for line in open(sys.argv[1]):
-    m = re.match(r"\[INFO\]\[([^Z]+)Z\].*Job (\w+) (accepted|finished)", line)
-    if m:
-        stamps.setdefault(m.group(2), {})[m.group(3)] = datetime.datetime.strptime(m.group(1), "%m/%d/%Y %H:%M:%S.%f")
-last = [s for s in stamps.values() if len(s) == 2][-1]
-print(f"{(last['finished'] - last['accepted']).total_seconds():.2f}")
-PY
-)
+    job=$(job_seconds "$work/c.log")
     echo "workers $workers: $(echo "$end - $start" | bc) s wall, job $job s; CPU s: coordinator" \
         "$(echo "$c1 - $c0" | bc), workers $(echo "$w1 - $w0" | bc), client $client; load $before -> $(load)"
 done

@@ -10,9 +10,9 @@ namespace ActorContractivity.Cluster.Shards;
 /// One per worker node (<c>/user/layer-shards</c>): builds the <see cref="LayerShard"/>s a job's driver asks for.
 /// It fetches the job's data by content hash from the job manager's store, chunk by chunk, and reads only the layers
 /// of the pieces asked for (<see cref="LayerReader"/>), so the node holds its share of the weights and never the whole
-/// model. One fetch per job at a time; requests that come during a fetch wait for the next. A job's shards stop when
-/// its driver does (DeathWatch: the job ended, or the coordinator's node is gone), or when a new driver of the job
-/// takes over.
+/// model. One fetch per job at a time; requests for other pieces that come during a fetch wait for the next. A job's
+/// shards stop when its driver does (DeathWatch: the job ended, or the coordinator's node is gone), or when a new
+/// driver of the job takes over.
 /// </summary>
 public sealed class ShardHost : ReceiveActor, IWithTimers
 {
@@ -81,7 +81,9 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
 
         if (_fetching.TryGetValue(build.JobId, out var fetch))
         {
-            fetch.Queued.Add((build, Sender));
+            // A request repeated while the fetch runs is answered by it; one with new pieces waits for the next.
+            var pieces = fetch.Requests.SelectMany(r => r.Build.Pieces).ToHashSet();
+            (missing.All(pieces.Contains) ? fetch.Requests : fetch.Queued).Add((build, Sender));
             return;
         }
 
