@@ -11,7 +11,7 @@
 # (one worker), alone and then twice at once on the two cores; their ratio is the ceiling of any 2× speed-up.
 # Usage: bench/cluster/scaling.sh [WORKERS...]   (default: 1 2)
 set -euo pipefail
-source "$(dirname "$0")/common.sh"   # NICE, $exe, $work, $pids, cpu, load
+source "$(dirname "$0")/common.sh"   # NICE, $exe, $work, $pids, cpu, load, job_seconds, start_cluster
 python3 - "$work" <<'PY'
 import json, math, random, sys
 d = sys.argv[1]; r = random.Random(5); samples = []
@@ -22,29 +22,12 @@ for k in range(64):
     samples.append({"t": 0.1 * k, "layers": [f"s{k}.csv"]})
 json.dump({"format": "actorcontractivity/v1", "samples": samples}, open(f"{d}/model.json", "w"))
 PY
-cores=$(nproc)
 pin() { if [ "${PIN:-0}" = 1 ]; then echo "taskset -c $1"; fi; }
 export ACTORCONTRACTIVITY_Workers__Count=1
 port=25600
 for workers in "${@:-1 2}"; do
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    pids=()
     port=$((port + 10))
-    seeds="--seed-node 127.0.0.1:$port"
-    $(pin $((cores - 1))) dotnet "$exe" node --port "$port" --roles coordinator --data "$work/data-$port" $seeds \
-        > "$work/c.log" 2>&1 &
-    coordinator=$!
-    pids+=($coordinator)
-    workerpids=()
-    for w in $(seq 1 "$workers"); do
-        $(pin $(((w - 1) % cores))) dotnet "$exe" node --port $((port + w)) --roles worker $seeds \
-            > "$work/w$w.log" 2>&1 &
-        pids+=($!)
-        workerpids+=($!)
-    done
-    until dotnet "$exe" status --cluster "127.0.0.1:$port" 2>/dev/null | grep -q "live workers: $workers"; do
-        sleep 0.5
-    done
+    start_cluster "$port" "$workers"
     dotnet "$exe" certify "$work/model.json" --certify off --cluster "127.0.0.1:$port" > /dev/null 2>&1 || true
     before=$(load)
     c0=$(cpu "$coordinator")

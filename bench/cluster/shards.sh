@@ -9,7 +9,7 @@
 # Usage: bench/cluster/shards.sh [MODEL...]   (resnet, deep; default both)
 # Settings (environment): NODES ("1 2 4"), RESNET_OPTIONS and DEEP_OPTIONS (the certify options, below).
 set -euo pipefail
-source "$(dirname "$0")/common.sh"   # NICE, $exe, $work, $pids, cpu, load, job_seconds
+source "$(dirname "$0")/common.sh"   # NICE, $exe, $work, $pids, load, job_seconds, start_cluster
 resnet_options=${RESNET_OPTIONS:-"--starts 1 --tol 1e-2 --certify off"}
 deep_options=${DEEP_OPTIONS:-"--starts 1 --tol 5e-2 --certify off"}
 dotnet "$exe" generate resnet --blocks 200 --width 256 --out "$work/resnet" | head -1
@@ -21,22 +21,8 @@ models=${*:-resnet deep}
 for model in $models; do
     options=$([ "$model" = resnet ] && echo "$resnet_options" || echo "$deep_options")
     for nodes in ${NODES:-1 2 4}; do
-        for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-        pids=()
         port=$((port + 10))
-        seeds="--seed-node 127.0.0.1:$port"
-        dotnet "$exe" node --port "$port" --roles coordinator --data "$work/data-$port" $seeds > "$work/c.log" 2>&1 &
-        coordinator=$!
-        pids+=($coordinator)
-        workerpids=()
-        for w in $(seq 1 "$nodes"); do
-            dotnet "$exe" node --port $((port + w)) --roles worker $seeds > "$work/w$w.log" 2>&1 &
-            pids+=($!)
-            workerpids+=($!)
-        done
-        until dotnet "$exe" status --cluster "127.0.0.1:$port" 2>/dev/null | grep -q "live workers: $nodes"; do
-            sleep 0.5
-        done
+        start_cluster "$port" "$nodes"
         before=$(load)
         start=$(date +%s.%N)
         # shellcheck disable=SC2086

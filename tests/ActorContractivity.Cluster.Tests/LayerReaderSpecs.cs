@@ -4,7 +4,7 @@ using ActorContractivity.Core.Model;
 
 namespace ActorContractivity.Cluster.Tests;
 
-/// <summary>The layer reader keeps exactly the layers asked for, whatever the chunks, and hashes all the bytes.</summary>
+/// <summary>The layer reader keeps exactly the layers asked for, whatever the chunks, and hashes every byte.</summary>
 public sealed class LayerReaderSpecs
 {
     [Theory]

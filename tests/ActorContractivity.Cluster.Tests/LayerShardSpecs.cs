@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster;
 using ActorContractivity.Cluster.Hosting;
@@ -126,7 +124,7 @@ public sealed class LayerShardSpecs : IDisposable
     /// <summary>A coordinator node without workers and worker nodes that join it; returns once all are up.</summary>
     private (TestNode Coordinator, TestNode[] Workers) Cluster(int workerNodes)
     {
-        var port = FreePort();
+        var port = TlsSpecs.FreePort();
         var coordinator = Node(port, ClusterRoles.Coordinator, port);
         var workers = Enumerable.Range(0, workerNodes).Select(_ => Node(0, ClusterRoles.Worker, port)).ToArray();
         var clock = Stopwatch.StartNew();
@@ -150,14 +148,5 @@ public sealed class LayerShardSpecs : IDisposable
         var node = new TestNode(settings);
         _nodes.Add(node);
         return node;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

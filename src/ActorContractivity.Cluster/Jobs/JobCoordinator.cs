@@ -44,6 +44,8 @@ public sealed class JobCoordinator : ReceivePersistentActor
         _dataHash = dataHash;
         _dispatcher = dispatcher;
         _run = JobRun.Start(model, settings);
+        // Limitation: the coordinator keeps the whole decoded model even when its layers are sharded (the outer
+        // search and the certification read it), so its node needs the model's memory.
         _sharded = LayerShards.Sharded(model, settings);
         if (_sharded.Count > 0)
         {

@@ -109,6 +109,9 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
 
     private void Start(string jobId, string hash, List<(BuildShards Build, IActorRef Driver)> requests)
     {
+        // Limitation: every host reads all chunks of the job data (to check the content hash), so the transfer and
+        // the store's reads grow with the number of nodes although each keeps only its share; per-chunk hashes
+        // would let a host fetch only the chunks its layers are in.
         var wanted = requests.SelectMany(r => r.Build.Pieces)
             .SelectMany(p => Enumerable.Range(p.FirstLayer, p.LayerCount).Select(j => (p.Sample, j)))
             .ToHashSet();
