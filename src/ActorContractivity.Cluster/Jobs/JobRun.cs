@@ -65,9 +65,9 @@ public sealed record JobRun(
 
 /// <summary>
 /// The tasks of one box and the results collected so far. Each sample is either one <see cref="SolveSampleTask"/>
-/// (always, for a sample the job's layer shards solve)
-/// or one <see cref="ClimbTask"/> per start followed by a <see cref="FinishTask"/> once all its climbs are in;
-/// samples proceed independently, so a sample's finish never waits for another sample's climbs. A sample is split
+/// (always, for a sample the job's layer shards solve) or one <see cref="ClimbTask"/> per start followed by a
+/// <see cref="FinishTask"/> once all its climbs are in; samples proceed independently, so a sample's finish never
+/// waits for another sample's climbs. A sample is split
 /// into its starts only when the samples alone would give the workers fewer than <see cref="TasksPerWorker"/>
 /// tasks each: a whole sample is one Core call, and every task costs a round trip and the coordinator's
 /// bookkeeping, which small climbs do not repay. Either way the results are combined exactly as the
