@@ -11,7 +11,7 @@
 # (one worker), alone and then twice at once on the two cores; their ratio is the ceiling of any 2× speed-up.
 # Usage: bench/cluster/scaling.sh [WORKERS...]   (default: 1 2)
 set -euo pipefail
-source "$(dirname "$0")/common.sh"   # NICE, $exe, $work, $pids, cpu, load
+source "$(dirname "$0")/common.sh"   # NICE, $exe, $work, $pids, cpu, load, job_seconds, start_cluster
 python3 - "$work" <<'PY'
 import json, math, random, sys
 d = sys.argv[1]; r = random.Random(5); samples = []
@@ -22,29 +22,12 @@ for k in range(64):
     samples.append({"t": 0.1 * k, "layers": [f"s{k}.csv"]})
 json.dump({"format": "actorcontractivity/v1", "samples": samples}, open(f"{d}/model.json", "w"))
 PY
-cores=$(nproc)
 pin() { if [ "${PIN:-0}" = 1 ]; then echo "taskset -c $1"; fi; }
 export ACTORCONTRACTIVITY_Workers__Count=1
 port=25600
 for workers in "${@:-1 2}"; do
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    pids=()
     port=$((port + 10))
-    seeds="--seed-node 127.0.0.1:$port"
-    $(pin $((cores - 1))) dotnet "$exe" node --port "$port" --roles coordinator --data "$work/data-$port" $seeds \
-        > "$work/c.log" 2>&1 &
-    coordinator=$!
-    pids+=($coordinator)
-    workerpids=()
-    for w in $(seq 1 "$workers"); do
-        $(pin $(((w - 1) % cores))) dotnet "$exe" node --port $((port + w)) --roles worker $seeds \
-            > "$work/w$w.log" 2>&1 &
-        pids+=($!)
-        workerpids+=($!)
-    done
-    until dotnet "$exe" status --cluster "127.0.0.1:$port" 2>/dev/null | grep -q "live workers: $workers"; do
-        sleep 0.5
-    done
+    start_cluster "$port" "$workers"
     dotnet "$exe" certify "$work/model.json" --certify off --cluster "127.0.0.1:$port" > /dev/null 2>&1 || true
     before=$(load)
     c0=$(cpu "$coordinator")
@@ -56,17 +39,7 @@ for workers in "${@:-1 2}"; do
     c1=$(cpu "$coordinator")
     w1=0; for p in "${workerpids[@]}"; do w1=$(echo "$w1 + $(cpu "$p")" | bc); done
     client=$(awk '{ printf "%.2f", $1 + $2 }' "$work/client.time")
-    job=$(python3 - "$work/c.log" <<'PY'
-import re, sys, datetime
-stamps = {}
-for line in open(sys.argv[1]):
-    m = re.match(r"\[INFO\]\[([^Z]+)Z\].*Job (\w+) (accepted|finished)", line)
-    if m:
-        stamps.setdefault(m.group(2), {})[m.group(3)] = datetime.datetime.strptime(m.group(1), "%m/%d/%Y %H:%M:%S.%f")
-last = [s for s in stamps.values() if len(s) == 2][-1]
-print(f"{(last['finished'] - last['accepted']).total_seconds():.2f}")
-PY
-)
+    job=$(job_seconds "$work/c.log")
     echo "workers $workers: $(echo "$end - $start" | bc) s wall, job $job s; CPU s: coordinator" \
         "$(echo "$c1 - $c0" | bc), workers $(echo "$w1 - $w0" | bc), client $client; load $before -> $(load)"
 done

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Cluster.Serialization;
+using ActorContractivity.Core.Blocks;
 using ActorContractivity.Core.Certify;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Outer;
@@ -90,6 +91,8 @@ public sealed class SerializationSpecs : IDisposable
         var climb = new Climb(new Evaluation(-0.1, [0.6, 0.8], [0.1, -0.2], 1e-12, 7), [0.5, 1.0], 3, 4, 28);
         var result = SampleSweep.Solve(model, 0, 0.5, 1, settings.Question, settings.Inner, null);
         var progress = new JobProgress("j", "searching", 3, 0.4, 0.5, -0.01, 10, 20, 2);
+        var piece = new ShardPiece(0, 0, 1, 0);
+        var climbId = (2L << 32) | 5;
         TaskSpec[] tasks =
         [
             new SolveSampleTask("0/solve/0", 0, 1, 1, [warm]),
@@ -134,7 +137,30 @@ public sealed class SerializationSpecs : IDisposable
             new FetchJobData("j", data.Hash, 0),
             new JobDataChunk("j", data.Hash, 0, 1, data.Model, settings),
             new JobDataChunk("j", data.Hash, 0, 1, data.Model, null),
-            new JobSettings(settings.Question, settings.Inner, settings.Certify),
+            new JobSettings(settings.Question, settings.Inner, settings.Certify, new ShardOptions(4, 1L << 30)),
+            new BuildShards("j", data.Hash, [piece]),
+            new ShardsBuilt("j", [piece], [actor]),
+            new SolveOnShard("j", "1/solve/0", 2, 0.5, 1, [warm]),
+            new ShardSolved("j", "1/solve/0", 2, result, null),
+            new ShardSolved("j", "1/solve/0", 3, null, "boom"),
+            new BlockOpen(climbId, 0.5, 1, [0.5, 1.0], []),
+            new BlockForward(climbId, [0.6, 0.8]),
+            new BlockBackward(climbId, [0.6, 0.8]),
+            new BlockKeepGradient(climbId, 0.25),
+            new BlockKeepGradient(climbId, null),
+            new BlockAccept(climbId),
+            new BlockProposeStep(climbId, 0.125),
+            new BlockProposeVertex(climbId),
+            new BlockProposeFlip(climbId, 1),
+            new BlockIsVertex(climbId),
+            new BlockCountGradient(climbId, double.PositiveInfinity),
+            new BlockFlipCandidates(climbId, 3, -0.1, [0.6, 0.8]),
+            new BlockRead(climbId),
+            new BlockClose(climbId),
+            new BlockVector([0.6, 0.8]),
+            new BlockAnswer(false, 7),
+            new BlockCandidates([new FlipCandidate(1, 0.5), new FlipCandidate(0, 0.25)]),
+            new BlockSlices([0.5, 1.0], [0.1, -0.2]),
             new JobRegistered("j", settings, data.Hash, data.Model.Length, DateTime.UnixEpoch),
             new JobEnded("j", answer, null),
             new BoxEvaluated("j", 1, 0.5, 1, [result, result]),

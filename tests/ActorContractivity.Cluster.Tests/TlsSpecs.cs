@@ -95,7 +95,8 @@ public sealed class TlsSpecs : IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free at the moment (for a seed node).</summary>
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

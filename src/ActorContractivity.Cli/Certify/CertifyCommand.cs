@@ -64,10 +64,19 @@ public static class CertifyCommand
                 + "progress (default: the same job actors on a node inside this process).",
         };
 
+        var shardLayers = new Option<int>("--shard-layers")
+        {
+            Description = "Hold the layers of the samples in layer shards spread over up to K worker nodes of the "
+                + "cluster (placed by size; a sample held by one node is solved there, one split over nodes is "
+                + "solved by pipelining products through its shards; same answer). 0 (default): no shards.",
+            DefaultValueFactory = _ => 0,
+        };
+
         var command = new Command("certify", "Find the largest slope interval on which the model provably contracts.");
         command.Arguments.Add(model);
         Option[] options =
-            [c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, budget, tolerance, json, cluster];
+            [c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, budget, tolerance, json, cluster,
+                shardLayers];
         foreach (var option in options)
         {
             command.Options.Add(option);
@@ -102,7 +111,8 @@ public static class CertifyCommand
                         _ => CertifyMode.Auto,
                     },
                     parse.GetValue(budget)),
-                parse.GetValue(cluster));
+                parse.GetValue(cluster),
+                parse.GetValue(shardLayers));
             return Run(request, output, error);
         });
         return command;
@@ -123,7 +133,7 @@ public static class CertifyCommand
 
             var scale = ProblemScale.For(loaded.Model, request.Question);
             var job = new JobSettings(scale.Question, new InnerOptions(Starts: request.Starts, Seed: request.Seed),
-                request.Certify);
+                request.Certify, request.ShardLayers > 0 ? new ShardOptions(request.ShardLayers) : null);
             var display = ProgressDisplay.For(error, plainWhenRedirected: request.Cluster is not null);
             IntervalAnswer answer;
             switch (ClusterRun.Run(scale.Model, job, request.Cluster, display))
@@ -217,6 +227,12 @@ public static class CertifyCommand
         {
             HostPort.Parse("--cluster", address);
         }
+
+        if (request.ShardLayers is < 0 or > 1024)
+        {
+            throw new InputException("--shard-layers: must lie in [0, 1024] (0: no shards), got "
+                + request.ShardLayers.ToString(CultureInfo.InvariantCulture));
+        }
     }
 
     /// <summary>
@@ -296,7 +312,8 @@ public sealed record CertifyRequest(
     int Seed,
     string? JsonPath,
     CertifyOptions? CertifyOptions = null,
-    string? Cluster = null)
+    string? Cluster = null,
+    int ShardLayers = 0)
 {
     /// <summary>The certification settings (auto with its default budget unless given).</summary>
     public CertifyOptions Certify => CertifyOptions ?? new CertifyOptions();

@@ -14,6 +14,7 @@ using ActorContractivity.Cluster.Data;
 using ActorContractivity.Cluster.Jobs;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Cluster.Serialization;
+using ActorContractivity.Cluster.Shards;
 using ActorContractivity.Cluster.Workers;
 using LinqToDB;
 
@@ -190,7 +191,7 @@ public static class ContractivityHosting
 
     /// <summary>
     /// The workers of a node with the worker role (one per core unless configured), their compute dispatcher with
-    /// one dedicated thread each, and the node's job data cache.
+    /// one dedicated thread each (which the node's layer shards share), the node's job data cache and its shard host.
     /// </summary>
     public static AkkaConfigurationBuilder WithContractivityWorkers(
         this AkkaConfigurationBuilder builder, ContractivitySettings settings, RunTask? run = null)
@@ -205,6 +206,7 @@ public static class ContractivityHosting
         {
             var cache = system.ActorOf(Props.Create(() => new JobDataCache()), "job-data");
             var proxy = registry.Get<JobManagerProxy>();
+            system.ActorOf(ShardHost.Props(proxy, settings.Workers.InnerThreads), ShardHost.Name);
             for (var i = 0; i < count; i++)
             {
                 system.ActorOf(Worker.Props(proxy, cache, settings.Workers, settings.Dispatch.LeaseSeconds, run),

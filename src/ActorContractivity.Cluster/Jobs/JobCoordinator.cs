@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Cluster.Shards;
 using ActorContractivity.Core.Model;
 using ActorContractivity.Core.Outer;
 
@@ -25,6 +26,8 @@ public sealed class JobCoordinator : ReceivePersistentActor
     private readonly IActorRef _dispatcher;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _watchers = [];
+    private readonly IReadOnlySet<int> _sharded;
+    private readonly IActorRef? _shards;
     private JobRun _run;
     private BoxWork? _box;
     private CertifyWork? _certify;
@@ -41,6 +44,14 @@ public sealed class JobCoordinator : ReceivePersistentActor
         _dataHash = dataHash;
         _dispatcher = dispatcher;
         _run = JobRun.Start(model, settings);
+        // Limitation: the coordinator keeps the whole decoded model even when its layers are sharded (the outer
+        // search and the certification read it), so its node needs the model's memory.
+        _sharded = LayerShards.Sharded(model, settings);
+        if (_sharded.Count > 0)
+        {
+            _shards = Context.ActorOf(
+                LayerShards.Props(jobId, dataHash, model, settings, _sharded.Order().ToArray()), "layer-shards");
+        }
 
         Recover<BoxEvaluated>(evaluated => _run = _run.Apply(evaluated));
         Recover<CertifyDecided>(decided => _run = _run.Apply(decided));
@@ -52,7 +63,13 @@ public sealed class JobCoordinator : ReceivePersistentActor
             watch.Watcher.Tell(Progress());
         });
         Command<Terminated>(terminated => _watchers.Remove(terminated.ActorRef));
-        Command<TaskCompleted>(Completed);
+        Command<TaskCompleted>(completed =>
+        {
+            _liveWorkers = completed.LiveWorkers;
+            Completed(completed.TaskId, completed.Outcome);
+        });
+        Command<LayerShards.Solved>(solved => Completed(solved.TaskId, solved.Outcome));
+        Command<LayerShards.Failed>(failed => End(null, failed.Reason));
         Command<TaskGaveUp>(gaveUp => End(null, $"task {gaveUp.TaskId} failed: {gaveUp.Message}"));
     }
 
@@ -108,12 +125,11 @@ public sealed class JobCoordinator : ReceivePersistentActor
         Publish(force: true);
     }
 
-    private void Completed(TaskCompleted completed)
+    private void Completed(string taskId, TaskOutcome outcome)
     {
-        _liveWorkers = completed.LiveWorkers;
         if (_certify is not null)
         {
-            CertifyCompleted(completed);
+            CertifyCompleted(taskId, outcome);
             return;
         }
 
@@ -123,7 +139,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
         }
 
         var before = _box.Completed;
-        var ready = _box.Complete(completed.TaskId, completed.Outcome);
+        var ready = _box.Complete(taskId, outcome);
         _tasksDone += _box.Completed - before;
         _tasksTotal += ready.Count;
         Enqueue(ready);
@@ -144,11 +160,11 @@ public sealed class JobCoordinator : ReceivePersistentActor
         });
     }
 
-    private void CertifyCompleted(TaskCompleted completed)
+    private void CertifyCompleted(string taskId, TaskOutcome outcome)
     {
         var work = _certify!;
         var before = work.Completed;
-        var ready = work.Complete(completed.TaskId, completed.Outcome, _jobId);
+        var ready = work.Complete(taskId, outcome, _jobId);
         _tasksDone += work.Completed - before;
         _tasksTotal += ready.Count;
         Enqueue(ready);
@@ -185,11 +201,19 @@ public sealed class JobCoordinator : ReceivePersistentActor
         _ => "the bound proves no safe end",
     };
 
+    /// <summary>The tasks of sharded samples go to the shards, the others to the dispatcher.</summary>
     private void Enqueue(IReadOnlyList<TaskSpec> tasks)
     {
-        if (tasks.Count > 0)
+        var sharded = tasks.OfType<SolveSampleTask>().Where(t => _sharded.Contains(t.Sample)).ToArray();
+        if (sharded.Length > 0)
         {
-            _dispatcher.Tell(new EnqueueTasks(_jobId, _dataHash, tasks));
+            _shards!.Tell(new LayerShards.Solve(sharded));
+        }
+
+        var others = tasks.Except(sharded).ToArray();
+        if (others.Length > 0)
+        {
+            _dispatcher.Tell(new EnqueueTasks(_jobId, _dataHash, others));
         }
     }
 
@@ -232,6 +256,11 @@ public sealed class JobCoordinator : ReceivePersistentActor
         }
 
         _dispatcher.Tell(new ForgetJob(_jobId));
+        if (_shards is not null)
+        {
+            Context.Stop(_shards);
+        }
+
         Context.Parent.Tell(new Ended(_jobId, answer, failure));
     }
 }

@@ -1,4 +1,5 @@
 using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Cluster.Shards;
 using ActorContractivity.Core.Certify;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Model;
@@ -64,8 +65,9 @@ public sealed record JobRun(
 
 /// <summary>
 /// The tasks of one box and the results collected so far. Each sample is either one <see cref="SolveSampleTask"/>
-/// or one <see cref="ClimbTask"/> per start followed by a <see cref="FinishTask"/> once all its climbs are in;
-/// samples proceed independently, so a sample's finish never waits for another sample's climbs. A sample is split
+/// (always, for a sample the job's layer shards solve) or one <see cref="ClimbTask"/> per start followed by a
+/// <see cref="FinishTask"/> once all its climbs are in; samples proceed independently, so a sample's finish never
+/// waits for another sample's climbs. A sample is split
 /// into its starts only when the samples alone would give the workers fewer than <see cref="TasksPerWorker"/>
 /// tasks each: a whole sample is one Core call, and every task costs a round trip and the coordinator's
 /// bookkeeping, which small climbs do not repay. Either way the results are combined exactly as the
@@ -97,10 +99,11 @@ public sealed class BoxWork
         var question = run.Settings.Question;
         var inner = run.Settings.Inner;
         var split = samples < TasksPerWorker * Math.Max(workers, 1);
+        var sharded = LayerShards.Sharded(run.Model, run.Settings);
         for (var s = 0; s < samples; s++)
         {
             var warm = run.Sweep.WarmFor(s, lower, upper);
-            if (!split || !SampleSweep.Decomposes(run.Model, s, lower, upper, question, inner))
+            if (!split || sharded.Contains(s) || !SampleSweep.Decomposes(run.Model, s, lower, upper, question, inner))
             {
                 tasks.Add(Track(new SolveSampleTask($"{run.Step}/solve/{s}", s, lower, upper, warm?.ToArray()), s, -1));
                 continue;

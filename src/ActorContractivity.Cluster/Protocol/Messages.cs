@@ -1,4 +1,5 @@
 using Akka.Actor;
+using ActorContractivity.Core.Blocks;
 using ActorContractivity.Core.Certify;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Outer;
@@ -20,8 +21,19 @@ public interface IJobMessage : IContractivityMessage
     string JobId { get; }
 }
 
-/// <summary>What is asked of a model: the question, the inner search settings and how to certify.</summary>
-public sealed record JobSettings(IntervalQuestion Question, InnerOptions Inner, CertifyOptions Certify);
+/// <summary>
+/// What is asked of a model: the question, the inner search settings, how to certify and, if at all, how to shard
+/// the layers over nodes.
+/// </summary>
+public sealed record JobSettings(
+    IntervalQuestion Question, InnerOptions Inner, CertifyOptions Certify, ShardOptions? Shards = null);
+
+/// <summary>
+/// Layer sharding: the layers of the job's samples are held by shard actors on up to <paramref name="Nodes"/> worker
+/// nodes, placed by the placement planner; a node holds at most <paramref name="NodeMemoryBytes"/> of weights (null:
+/// no limit).
+/// </summary>
+public sealed record ShardOptions(int Nodes, long? NodeMemoryBytes = null);
 
 /// <summary>
 /// A model's weights as raw little-endian bytes (<see cref="ModelCodec"/>) and their SHA-256 (local only).
@@ -183,6 +195,98 @@ public sealed record FetchJobData(string JobId, string Hash, int Chunk) : IJobMe
 /// </summary>
 public sealed record JobDataChunk(string JobId, string Hash, int Index, int Count, byte[] Bytes, JobSettings? Settings)
     : IJobMessage;
+
+// --- coordinator ↔ layer shards ------------------------------------------------------------------------------
+
+/// <summary>One contiguous run of a sample's layers that one shard holds.</summary>
+/// <param name="Sample">The sample.</param>
+/// <param name="FirstLayer">Index of its first layer in the sample.</param>
+/// <param name="LayerCount">How many consecutive layers.</param>
+/// <param name="SlopeOffset">Where their slopes start in the sample's flat slopes.</param>
+public sealed record ShardPiece(int Sample, int FirstLayer, int LayerCount, int SlopeOffset);
+
+/// <summary>
+/// Asks a node's shard host to build shards of a job's layers from the job's data (fetched by content hash from the
+/// job manager, only the layers of the pieces kept); the reply is <see cref="ShardsBuilt"/>. The shards stop when the
+/// sender does.
+/// </summary>
+public sealed record BuildShards(string JobId, string DataHash, ShardPiece[] Pieces) : IJobMessage;
+
+/// <summary>The shards a host built, in the order of the request.</summary>
+public sealed record ShardsBuilt(string JobId, ShardPiece[] Pieces, IActorRef[] Shards) : IJobMessage;
+
+/// <summary>
+/// Solves a sample on the shard that holds all its layers, where its weights are (attempt <paramref name="Run"/>).
+/// </summary>
+public sealed record SolveOnShard(string JobId, string TaskId, int Run, double Lower, double Upper, WarmStart[]? Warm)
+    : IJobMessage;
+
+/// <summary>A sample solved on its shard, or the failure that stopped it.</summary>
+public sealed record ShardSolved(string JobId, string TaskId, int Run, InnerResult? Result, string? Failure)
+    : IJobMessage;
+
+/// <summary>
+/// A call of <see cref="ILayerBlock"/> on a shard, for climb <see cref="Climb"/> (the driver's attempt in the high
+/// half, the climb of its pipeline in the low half, so that a climb of an abandoned attempt never meets a new one):
+/// one message type per method, each answered (the driver waits for every answer, so calls never overtake each other).
+/// </summary>
+public abstract record BlockCall(long Climb) : IContractivityMessage;
+
+/// <summary><see cref="ILayerBlock.Open"/>; answered by <see cref="BlockAnswer"/>.</summary>
+public sealed record BlockOpen(long Climb, double Lower, double Upper, double[] Slopes, double[] Gradient)
+    : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.Forward"/>; answered by <see cref="BlockVector"/>.</summary>
+public sealed record BlockForward(long Climb, double[] X) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.Backward"/>; answered by <see cref="BlockVector"/>.</summary>
+public sealed record BlockBackward(long Climb, double[] Y) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.KeepGradient"/>; answered by <see cref="BlockAnswer"/>.</summary>
+public sealed record BlockKeepGradient(long Climb, double? Scale) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.Accept"/>; answered by <see cref="BlockAnswer"/>.</summary>
+public sealed record BlockAccept(long Climb) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.ProposeStep"/>; answered by <see cref="BlockAnswer"/> (the flag).</summary>
+public sealed record BlockProposeStep(long Climb, double Step) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.ProposeVertex"/>; answered by <see cref="BlockAnswer"/>.</summary>
+public sealed record BlockProposeVertex(long Climb) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.ProposeFlip"/>; answered by <see cref="BlockAnswer"/>.</summary>
+public sealed record BlockProposeFlip(long Climb, int Slope) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.IsVertex"/>; answered by <see cref="BlockAnswer"/> (the flag).</summary>
+public sealed record BlockIsVertex(long Climb) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.CountGradient"/>; answered by <see cref="BlockAnswer"/> (the count).</summary>
+public sealed record BlockCountGradient(long Climb, double AtMost) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.FlipCandidates"/>; answered by <see cref="BlockCandidates"/>.</summary>
+public sealed record BlockFlipCandidates(long Climb, int Limit, double Value, double[] Vector) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.Read"/>; answered by <see cref="BlockSlices"/>.</summary>
+public sealed record BlockRead(long Climb) : BlockCall(Climb);
+
+/// <summary><see cref="ILayerBlock.Close"/>; answered by <see cref="BlockAnswer"/>.</summary>
+public sealed record BlockClose(long Climb) : BlockCall(Climb);
+
+/// <summary>A shard's vector answer (a forward or backward pass).</summary>
+public sealed record BlockVector(double[] Values) : IContractivityMessage;
+
+/// <summary>A shard's scalar answer: the flag or the count asked for (true and 0 when it asked none).</summary>
+public sealed record BlockAnswer(bool Flag, int Count) : IContractivityMessage
+{
+    /// <summary>The answer of a call that returns nothing.</summary>
+    public static readonly BlockAnswer Done = new(true, 0);
+}
+
+/// <summary>A shard's most promising flips.</summary>
+public sealed record BlockCandidates(FlipCandidate[] Candidates) : IContractivityMessage;
+
+/// <summary>A shard's current slopes and gradient (its slices).</summary>
+public sealed record BlockSlices(double[] Slopes, double[] Gradient) : IContractivityMessage;
 
 // --- persisted events ---------------------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ namespace ActorContractivity.Cluster.Protocol;
 /// </summary>
 public static class ModelCodec
 {
-    private const int Version = 1;
+    /// <summary>The version of the layout, the first four bytes.</summary>
+    public const int Version = 1;
 
     /// <summary>The job data of a model.</summary>
     public static JobData ToJobData(NeuralOdeModel model)

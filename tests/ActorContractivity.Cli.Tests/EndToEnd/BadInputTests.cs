@@ -36,6 +36,7 @@ public sealed class BadInputTests
         ["--limit -0.1"] = _ => Option(["--limit", "-0.1"], "--limit: ", "[0, 1)", "-0.1"),
         ["--tol 0"] = _ => Option(["--tol", "0"], "--tol: ", "(0, 0.1]", "got 0"),
         ["--starts 0"] = _ => Option(["--starts", "0"], "--starts: ", "[1, 10000]", "got 0"),
+        ["--shard-layers -1"] = _ => Option(["--shard-layers", "-1"], "--shard-layers: ", "[0, 1024]", "got -1"),
         ["--discrete 0"] = _ => Option(["--discrete", "0"], "--discrete: ", "> 0, got 0"),
         ["--c abc"] = _ => Option(["--c", "abc"], "--c: ", "'abc' is not a number"),
         ["a decimal comma in --c"] = _ => Option(["--c", "0,05"], "--c: ", "'0,05' is not a number", "point"),

@@ -323,6 +323,24 @@ public sealed class OptionTests
         Assert.Single(result.Stderr.Trim().Split('\n'));
     }
 
+    [Fact]
+    public void Layer_shards_give_the_same_report_numbers_as_the_unsharded_job()
+    {
+        // Three ResNet blocks of two 12×12 layers (24 slopes each, beyond enumeration): every sample is sharded.
+        using var temp = new TempDirectory();
+        var model = Path.Combine(temp.Path, "resnet");
+        Assert.Equal(0, Cli.Run("generate", "resnet", "--blocks", "3", "--width", "12", "--out", model).ExitCode);
+        string[] options = ["--starts", "3", "--tol", "1e-4", "--certify", "off"];
+        var (_, plain) = Certify(temp, Path.Combine(model, "model.json"), options);
+        var (result, sharded) = Certify(temp, Path.Combine(model, "model.json"), [.. options, "--shard-layers", "2"]);
+
+        Assert.True(result.ExitCode == CliApplication.Found, result.ToString());
+        foreach (var field in new[] { "lower", "upper", "bracket", "status", "worstCase", "outerIterations", "work" })
+        {
+            Assert.Equal(Field(plain.RootElement, field).GetRawText(), Field(sharded.RootElement, field).GetRawText());
+        }
+    }
+
     /// <summary>Runs <c>certify MODEL OPTIONS --json TEMP/r.json</c> and parses the report.</summary>
     private static (CliResult Result, JsonDocument Report) Certify(
         TempDirectory temp, string model, params string[] options)

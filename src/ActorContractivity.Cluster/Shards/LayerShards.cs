@@ -1,0 +1,395 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using ActorContractivity.Cluster.Hosting;
+using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Core.Blocks;
+using ActorContractivity.Core.Inner;
+using ActorContractivity.Core.Model;
+using ActorContractivity.Core.Placement;
+
+namespace ActorContractivity.Cluster.Shards;
+
+/// <summary>
+/// The coordinator's side of a job whose layers are sharded (a child of the job's coordinator). It places the layers
+/// of the sharded samples on the worker nodes now in the cluster (<see cref="PlacementPlanner"/>, at most
+/// <see cref="ShardOptions.Nodes"/> of them), has each node's <see cref="ShardHost"/> build its pieces, and then
+/// solves the samples it is given: a sample whose layers one shard holds is solved on that shard, where its weights
+/// are; a sample split over several shards is solved here, the eigen-solver's products with J and Jᵀ pipelined
+/// through the shards (<see cref="RemoteLayerBlock"/>), each shard keeping its slopes and gradient slice. Either way
+/// the result is the unsharded one bit for bit. When a shard's node leaves, the placement is re-planned on the
+/// nodes left (moving the fewest bytes), the moved pieces are rebuilt, and the solves that used them start again
+/// from their deterministic start.
+/// </summary>
+public sealed class LayerShards : ReceiveActor, IWithTimers
+{
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(10);
+    private const int MaxAttempts = 3;
+
+    private readonly string _jobId;
+    private readonly string _dataHash;
+    private readonly NeuralOdeModel _model;
+    private readonly JobSettings _settings;
+    private readonly ShardOptions _options;
+    private readonly int[] _samples;
+    private readonly IReadOnlyList<LayerSlot> _layers;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<ShardPiece, Placed> _pieces = [];
+    private readonly HashSet<Address> _gone = [];
+    private readonly List<SolveSampleTask> _queue = [];
+    private readonly Dictionary<string, Running> _running = [];
+    private readonly Dictionary<string, int> _failures = [];
+    private readonly DedicatedThreads _threads;
+    private LayerPlacement? _placement;
+    private bool _placeAgain = true;
+    private int _runs;
+
+    /// <summary>The driver of a job's shards; <paramref name="samples"/> are the samples it solves.</summary>
+    public LayerShards(string jobId, string dataHash, NeuralOdeModel model, JobSettings settings,
+        IReadOnlyList<int> samples)
+    {
+        _jobId = jobId;
+        _dataHash = dataHash;
+        _model = model;
+        _settings = settings;
+        _options = settings.Shards ?? new ShardOptions(1);
+        _samples = samples.ToArray();
+        _layers = PlacementPlanner.Layout(model).Where(l => _samples.Contains(l.Sample)).ToArray();
+        _threads = new DedicatedThreads(2 * Math.Max(1, _options.Nodes), $"shards-{jobId}");
+        Receive<Solve>(solve =>
+        {
+            _queue.AddRange(solve.Tasks);
+            TryStart();
+        });
+        Receive<ShardsBuilt>(Built);
+        Receive<ShardSolved>(solved => Finished(solved.TaskId, solved.Run, solved.Result, solved.Failure));
+        Receive<PipelineDone>(done => Finished(done.TaskId, done.Run, done.Result, done.Failure));
+        Receive<Terminated>(ShardGone);
+        Receive<Tick>(_ =>
+        {
+            // A node that left, was downed or cannot be reached: its layers go elsewhere.
+            var up = WorkerNodes().Select(a => a.ToString()).ToHashSet();
+            if (_placeAgain || _pieces.Values.Any(p => !up.Contains(p.Node)))
+            {
+                Place();
+            }
+
+            AskForShards();
+        });
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The props of a job's shard driver (local only: the model is not serialized).</summary>
+    public static Props Props(string jobId, string dataHash, NeuralOdeModel model, JobSettings settings,
+        IReadOnlyList<int> samples) =>
+        Akka.Actor.Props.Create(() => new LayerShards(jobId, dataHash, model, settings, samples));
+
+    /// <summary>
+    /// The samples of a job that its shards solve: all of them when the job asks for sharding and the norm is the
+    /// 2-norm (the gradient search), except those small enough to enumerate, which stay ordinary tasks.
+    /// </summary>
+    public static IReadOnlySet<int> Sharded(NeuralOdeModel model, JobSettings settings) =>
+        settings.Shards is { Nodes: > 0 } && settings.Question.Norm == Core.Norms.LogNormKind.Two
+            ? Enumerable.Range(0, model.Samples.Count)
+                .Where(s => model.Samples[s].DiagonalCount > settings.Inner.EnumerationLimit).ToHashSet()
+            : new HashSet<int>();
+
+    /// <summary>Solves these samples (local only); each result goes to the parent as <see cref="Solved"/>.</summary>
+    public sealed record Solve(IReadOnlyList<SolveSampleTask> Tasks);
+
+    /// <summary>A sample's task is solved (local only).</summary>
+    public sealed record Solved(string TaskId, TaskOutcome Outcome);
+
+    /// <summary>The shards cannot do the job: no placement fits, or a sample failed on every attempt.</summary>
+    public sealed record Failed(string Reason);
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        Place();
+        Timers.StartPeriodicTimer("tick", Tick.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        foreach (var running in _running.Values)
+        {
+            running.Cancel?.Cancel();
+        }
+
+        _threads.Dispose();
+    }
+
+    /// <summary>The worker nodes up now (this node alone when it has no cluster), in the cluster's order.</summary>
+    private IReadOnlyList<Address> WorkerNodes()
+    {
+        if (((ExtendedActorSystem)Context.System).Provider is not Akka.Cluster.ClusterActorRefProvider)
+        {
+            return [Self.Path.Address];
+        }
+
+        var state = Akka.Cluster.Cluster.Get(Context.System).State;
+        // A node is gone until it is no longer a member; one that joins again at the address is new.
+        _gone.RemoveWhere(a => state.Members.All(m => m.Address != a));
+        return state.Members
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(ClusterRoles.Worker) && !_gone.Contains(m.Address)
+                && !state.Unreachable.Contains(m))
+            .Select(m => m.Address)
+            .ToArray();
+    }
+
+    private Address SelfAddress =>
+        ((ExtendedActorSystem)Context.System).Provider is Akka.Cluster.ClusterActorRefProvider
+            ? Akka.Cluster.Cluster.Get(Context.System).SelfAddress
+            : Self.Path.Address;
+
+    /// <summary>
+    /// Places the layers on the worker nodes: a fresh plan at first; after a node left, a re-plan that keeps the
+    /// surviving nodes' layers where they are, on those nodes and on others now up (to the number asked for).
+    /// </summary>
+    private void Place()
+    {
+        var up = WorkerNodes();
+        if (up.Count == 0)
+        {
+            _placeAgain = true;
+            return;
+        }
+
+        var kept = _placement?.Blocks.Select(b => b.Node).Where(n => up.Any(a => a.ToString() == n)).ToList() ?? [];
+        var nodes = kept.Concat(up.Select(a => a.ToString()).Where(n => !kept.Contains(n)))
+            .Take(Math.Max(1, _options.Nodes))
+            .Select(n => new NodeCapacity(n, _options.NodeMemoryBytes ?? long.MaxValue))
+            .ToArray();
+        try
+        {
+            _placement = _placement is null
+                ? PlacementPlanner.Plan(_layers, nodes)
+                : PlacementPlanner.Replan(_placement, nodes);
+        }
+        catch (PlacementException e)
+        {
+            Context.Parent.Tell(new Failed($"the layers cannot be placed: {e.Message}"));
+            _placeAgain = false;
+            return;
+        }
+
+        _placeAgain = false;
+        _log.Info("Job {JobId}: layers placed on {Nodes} ({Bytes} bytes each)", _jobId,
+            string.Join(", ", _placement.Blocks.Select(b => b.Node)),
+            string.Join(", ", _placement.Blocks.Select(b => b.Bytes)));
+        Apply(_placement);
+    }
+
+    /// <summary>Pieces placed elsewhere than before are built again; the solves of their samples start again.</summary>
+    private void Apply(LayerPlacement placement)
+    {
+        var wanted = new Dictionary<ShardPiece, string>();
+        foreach (var sample in _samples)
+        {
+            foreach (var piece in placement.PiecesOf(sample))
+            {
+                wanted[new ShardPiece(sample, piece.FirstLayer, piece.LayerCount, piece.SlopeOffset)] = piece.Node;
+            }
+        }
+
+        var changed = new HashSet<int>();
+        foreach (var (piece, placed) in _pieces.ToArray())
+        {
+            if (!wanted.TryGetValue(piece, out var node) || node != placed.Node)
+            {
+                _pieces.Remove(piece);
+                changed.Add(piece.Sample);
+            }
+        }
+
+        foreach (var (piece, node) in wanted.Where(w => !_pieces.ContainsKey(w.Key)))
+        {
+            _pieces[piece] = new Placed(node);
+            changed.Add(piece.Sample);
+        }
+
+        Restart(r => changed.Contains(r.Task.Sample));
+        AskForShards();
+    }
+
+    /// <summary>Asks each node's host for its pieces that have no shard yet (again, if an answer is late).</summary>
+    private void AskForShards()
+    {
+        var now = DateTime.UtcNow;
+        var due = _pieces.Where(p => p.Value.Shard is null && now - p.Value.Asked >= AskAgainAfter).ToArray();
+        foreach (var group in due.GroupBy(p => p.Value.Node))
+        {
+            var host = Context.ActorSelection(new RootActorPath(Address.Parse(group.Key)) / "user" / ShardHost.Name);
+            host.Tell(new BuildShards(_jobId, _dataHash, group.Select(p => p.Key).ToArray()));
+            foreach (var (_, placed) in group)
+            {
+                placed.Asked = now;
+            }
+        }
+    }
+
+    private void Built(ShardsBuilt built)
+    {
+        var node = Sender.Path.Address.HasLocalScope ? SelfAddress : Sender.Path.Address;
+        for (var i = 0; i < built.Pieces.Length; i++)
+        {
+            if (_pieces.TryGetValue(built.Pieces[i], out var placed) && placed.Shard is null
+                && placed.Node == node.ToString())
+            {
+                placed.Shard = built.Shards[i];
+                Context.Watch(placed.Shard);
+            }
+        }
+
+        TryStart();
+    }
+
+    private void TryStart()
+    {
+        if (_pieces.Count == 0 || _pieces.Values.Any(p => p.Shard is null))
+        {
+            return;
+        }
+
+        var queued = _queue.ToArray();
+        _queue.Clear();
+        foreach (var task in queued)
+        {
+            Start(task);
+        }
+    }
+
+    private void Start(SolveSampleTask task)
+    {
+        // Limitation: each block call is a round trip of its own, calls that return nothing included, and the vectors
+        // go through Hyperion element by element; batching those calls with the next query and raw-byte vectors
+        // would cut the hops of a split sample's solve by about a third.
+        var run = ++_runs;
+        var pieces = _pieces.Where(p => p.Key.Sample == task.Sample).OrderBy(p => p.Key.FirstLayer).ToArray();
+        if (pieces.Length == 1)
+        {
+            pieces[0].Value.Shard!.Tell(
+                new SolveOnShard(_jobId, task.TaskId, run, task.Lower, task.Upper, task.Warm));
+            _running[task.TaskId] = new Running(task, run, null, [pieces[0].Value.Shard!]);
+            return;
+        }
+
+        var cancel = new CancellationTokenSource();
+        var shards = pieces.Select(p => p.Value.Shard!).ToArray();
+        var blocks = pieces.Select(p => (ILayerBlock)new RemoteLayerBlock(p.Value.Shard!, Shape(p.Key), run,
+            CallTimeout, cancel.Token)).ToArray();
+        // As many climbs at once as there are shards, so that each shard has a product to compute while the others
+        // have theirs; the result does not depend on it.
+        var inner = _settings.Inner with { MaxDegreeOfParallelism = pieces.Length };
+        var step = _settings.Question.DiscreteStep;
+        Task.Factory.StartNew(
+                () => InnerSolver.Solve(new BlockPipeline(blocks), task.Sample, task.Lower, task.Upper, step, inner,
+                    task.Warm),
+                cancel.Token, TaskCreationOptions.None, _threads)
+            .ContinueWith(t => new PipelineDone(task.TaskId, run, t.IsCompletedSuccessfully ? t.Result : null,
+                t.Exception?.GetBaseException() is { } e ? $"{e.GetType().Name}: {e.Message}" : "cancelled"),
+                TaskScheduler.Default)
+            .PipeTo(Self);
+        _running[task.TaskId] = new Running(task, run, cancel, shards);
+    }
+
+    private BlockShape Shape(ShardPiece piece)
+    {
+        var layers = _model.Samples[piece.Sample].Layers.Skip(piece.FirstLayer).Take(piece.LayerCount).ToArray();
+        return new BlockShape(piece.FirstLayer, piece.LayerCount, layers[0].Cols, layers[^1].Rows, piece.SlopeOffset,
+            layers.Sum(l => l.Rows), layers.Sum(l => Matrix.StorageBytes(l.Rows, l.Cols)));
+    }
+
+    private void Finished(string taskId, int run, InnerResult? result, string? failure)
+    {
+        if (!_running.TryGetValue(taskId, out var running) || running.Run != run)
+        {
+            return;
+        }
+
+        _running.Remove(taskId);
+        if (result is not null)
+        {
+            Context.Parent.Tell(new Solved(taskId, new SampleSolved(result)));
+            return;
+        }
+
+        var failures = _failures[taskId] = _failures.GetValueOrDefault(taskId) + 1;
+        _log.Warning("Job {JobId}: sharded task {TaskId} failed on attempt {Attempt}: {Failure}", _jobId, taskId,
+            failures, failure);
+        if (failures >= MaxAttempts)
+        {
+            Context.Parent.Tell(new Failed($"task {taskId} failed: {failure}"));
+            return;
+        }
+
+        _queue.Add(running.Task);
+        TryStart();
+    }
+
+    /// <summary>A shard stopped: if its node is gone the layers are placed again, else it is built again.</summary>
+    private void ShardGone(Terminated terminated)
+    {
+        var lost = _pieces.Where(p => Equals(p.Value.Shard, terminated.ActorRef)).ToArray();
+        if (lost.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var (_, placed) in lost)
+        {
+            placed.Shard = null;
+            placed.Asked = DateTime.MinValue;
+        }
+
+        Restart(r => r.Shards.Contains(terminated.ActorRef));
+        var address = terminated.ActorRef.Path.Address;
+        if (terminated.AddressTerminated || WorkerNodes().All(a => a != address))
+        {
+            _log.Info("Job {JobId}: the node {Node} holding {Pieces} shard pieces is gone; the layers are placed "
+                + "again", _jobId, address, lost.Length);
+            _gone.Add(address);
+            Place();
+            return;
+        }
+
+        AskForShards();
+    }
+
+    /// <summary>The running solves that match go back to the queue (their late answers are ignored).</summary>
+    private void Restart(Func<Running, bool> which)
+    {
+        foreach (var (taskId, running) in _running.Where(r => which(r.Value)).ToArray())
+        {
+            running.Cancel?.Cancel();
+            _running.Remove(taskId);
+            _queue.Add(running.Task);
+            _log.Info("Job {JobId}: task {TaskId} starts again on the new placement", _jobId, taskId);
+        }
+
+        TryStart();
+    }
+
+    private sealed class Placed(string node)
+    {
+        public string Node { get; } = node;
+
+        public IActorRef? Shard { get; set; }
+
+        public DateTime Asked { get; set; } = DateTime.MinValue;
+    }
+
+    private sealed record Running(SolveSampleTask Task, int Run, CancellationTokenSource? Cancel, IActorRef[] Shards);
+
+    private sealed record PipelineDone(string TaskId, int Run, InnerResult? Result, string? Failure);
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}
