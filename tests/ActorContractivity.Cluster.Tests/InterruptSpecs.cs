@@ -11,6 +11,9 @@ namespace ActorContractivity.Cluster.Tests;
 public sealed class InterruptSpecs : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("contractivity-interrupt-").FullName;
+    private readonly ToolProcesses _processes;
+
+    public InterruptSpecs() => _processes = new ToolProcesses(_directory);
 
     [Theory]
     [InlineData("INT", 1.8)] // while the in-process node starts
@@ -29,7 +32,7 @@ public sealed class InterruptSpecs : IDisposable
                 .ToString("R", CultureInfo.InvariantCulture)))));
         var report = Path.Combine(_directory, "report.json");
 
-        using var process = Start("certify", model, "--json", report);
+        var process = Start("certify", model, "--json", report);
         var error = process.StandardError.ReadToEndAsync();
         Thread.Sleep(TimeSpan.FromSeconds(after));
         Assert.False(process.HasExited, "certify ended before it could be interrupted");
@@ -45,7 +48,7 @@ public sealed class InterruptSpecs : IDisposable
     public async Task An_interrupted_generate_exits_with_130_and_leaves_no_output_directory()
     {
         var output = Path.Combine(_directory, "resnet");
-        using var process = Start("generate", "resnet", "--blocks", "200", "--width", "256", "--out", output);
+        var process = Start("generate", "resnet", "--blocks", "200", "--width", "256", "--out", output);
         var error = process.StandardError.ReadToEndAsync();
         Thread.Sleep(TimeSpan.FromSeconds(2));
         Assert.False(process.HasExited, "generate ended before it could be interrupted");
@@ -56,23 +59,15 @@ public sealed class InterruptSpecs : IDisposable
         Assert.False(Directory.Exists(output));
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private static Process Start(params string[] args)
+    public void Dispose()
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorcontractivity.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        _processes.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
 
-        var process = Process.Start(start)!;
+    private Process Start(params string[] args)
+    {
+        var process = _processes.Start(args);
         _ = process.StandardOutput.ReadToEndAsync();
         return process;
     }
@@ -86,12 +81,7 @@ public sealed class InterruptSpecs : IDisposable
             kill.WaitForExit();
         }
 
-        var exited = process.WaitForExit(10_000);
-        if (!exited)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        Assert.True(exited, $"the process still ran {clock.Elapsed.TotalSeconds:F0} s after SIG{signal}");
+        Assert.True(process.WaitForExit(10_000),
+            $"the process still ran {clock.Elapsed.TotalSeconds:F0} s after SIG{signal}");
     }
 }

@@ -18,8 +18,16 @@ public sealed class MultiProcessSpecs : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("contractivity-cluster-").FullName;
-    private readonly List<Process> _processes = [];
+    private readonly ToolProcesses _processes;
     private readonly int[] _ports = FreePorts(3);
+
+    public MultiProcessSpecs()
+    {
+        _processes = new ToolProcesses(_directory);
+        _processes.Environment["ACTORCONTRACTIVITY_Workers__Count"] = "1";
+        _processes.Environment["ACTORCONTRACTIVITY_Node__DownUnreachableAfterSeconds"] = "2";
+        _processes.Environment["ACTORCONTRACTIVITY_Dispatch__LeaseSeconds"] = "10";
+    }
 
     [Fact]
     public void Jobs_survive_a_killed_worker_process_and_a_killed_and_restarted_coordinator_with_the_same_interval()
@@ -54,24 +62,7 @@ public sealed class MultiProcessSpecs : IDisposable
 
     public void Dispose()
     {
-        foreach (var process in _processes)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(10_000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // The process was never started or is already gone.
-            }
-
-            process.Dispose();
-        }
-
+        _processes.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -174,31 +165,13 @@ public sealed class MultiProcessSpecs : IDisposable
 
     private Process Start(string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _directory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorcontractivity.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ACTORCONTRACTIVITY_Workers__Count"] = "1";
-        start.Environment["ACTORCONTRACTIVITY_Node__DownUnreachableAfterSeconds"] = "2";
-        start.Environment["ACTORCONTRACTIVITY_Dispatch__LeaseSeconds"] = "10";
-        var process = new Process { StartInfo = start };
+        var process = _processes.Start(args);
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         _outputs[process] = output;
-        process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _processes.Add(process);
         return process;
     }
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace ActorContractivity.Cluster.Tests;
 
@@ -15,8 +13,13 @@ public sealed class NodeProcessSpecs : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("contractivity-node-").FullName;
-    private readonly List<Process> _processes = [];
-    private readonly Dictionary<string, string> _environment = [];
+    private readonly ToolProcesses _processes;
+
+    public NodeProcessSpecs()
+    {
+        _processes = new ToolProcesses(_directory);
+        _processes.Environment["ACTORCONTRACTIVITY_Workers__Count"] = "1";
+    }
 
     [Fact]
     public void A_node_whose_journal_is_random_bytes_exits_2_at_startup_with_one_line_naming_the_journal()
@@ -37,7 +40,7 @@ public sealed class NodeProcessSpecs : IDisposable
     [Fact]
     public void A_setting_from_the_environment_that_is_not_a_whole_number_is_refused_with_one_line_naming_it()
     {
-        _environment["ACTORCONTRACTIVITY_Node__Port"] = "abc";
+        _processes.Environment["ACTORCONTRACTIVITY_Node__Port"] = "abc";
         var (exitCode, stdout, stderr) = Run("node", "--data", Path.Combine(_directory, "data"));
         Assert.Equal(2, exitCode);
         Assert.Equal(["Contractivity:Node:Port (ACTORCONTRACTIVITY_Node__Port): expected a whole number, got 'abc'"],
@@ -74,35 +77,11 @@ public sealed class NodeProcessSpecs : IDisposable
 
     public void Dispose()
     {
-        foreach (var process in _processes)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(10_000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // The process was never started or is already gone.
-            }
-
-            process.Dispose();
-        }
-
+        _processes.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static string FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port.ToString(CultureInfo.InvariantCulture);
-    }
+    private static string FreePort() => TlsSpecs.FreePort().ToString(CultureInfo.InvariantCulture);
 
     private static string[] Lines(string text) =>
         text.ReplaceLineEndings("\n").Split('\n').Where(l => l.Length > 0).ToArray();
@@ -117,29 +96,5 @@ public sealed class NodeProcessSpecs : IDisposable
         return (process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
     }
 
-    private Process Start(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _directory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actorcontractivity.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ACTORCONTRACTIVITY_Workers__Count"] = "1";
-        foreach (var (key, value) in _environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        _processes.Add(process);
-        return process;
-    }
+    private Process Start(params string[] args) => _processes.Start(args);
 }
