@@ -101,6 +101,8 @@ public sealed class SerializationSpecs : IDisposable
             new BoundTask("c1/bound", 0.5, 60),
             new SplitTask("c0/split/0", 0, 0.5, [0.5, 1.0], double.PositiveInfinity),
             new SubtreeTask("c0/tree/0/1", 0, 0.5, null, new Subtree([1, 0], [true, false]), 60),
+            new SplitTask("c2/split/0", 0, 0.5, null, 1, DateTime.UnixEpoch.AddSeconds(1)),
+            new SubtreeTask("c2/tree/0/0", 0, 0.5, null, Subtree.Root, 0.5, DateTime.UnixEpoch.AddSeconds(1)),
         ];
         var certificate = new SafeEndCertificate(0.55, -0.01, 3, [[1.0, 2.0], [0.5, 0.25]]);
         var part = new DecisionPart(false, true, -0.2, [0.5, 1.0], 7, 0.25, [new Subtree([1], [true])]);

@@ -223,7 +223,7 @@ public sealed class CertifyWork
             .Select(s => PartitionedDecision.Incumbent(decide.Witness, s, lower, upper)).ToArray();
         Initial = Enumerable.Range(0, samples)
             .Select(s => Track(new SplitTask($"{_prefix}/split/{s}", s, decide.Theta, _incumbents[s],
-                decide.MaxSeconds), s, -1))
+                decide.MaxSeconds, Until(decide.MaxSeconds)), s, -1))
             .ToArray();
     }
 
@@ -273,7 +273,8 @@ public sealed class CertifyWork
                 _subtrees += part.Open.Count;
                 return part.Open
                     .Select((subtree, i) => Track(new SubtreeTask($"{_prefix}/tree/{key.Sample}/{i}", key.Sample,
-                        decide.Theta, _incumbents[key.Sample], subtree, remaining), key.Sample, i))
+                        decide.Theta, _incumbents[key.Sample], subtree, remaining, Until(decide.MaxSeconds)),
+                        key.Sample, i))
                     .ToArray();
             case PartSearched { Part: var part }:
                 _tally!.Subtree(key.Sample, key.Subtree, part);
@@ -291,6 +292,13 @@ public sealed class CertifyWork
             Result = new CertifyDecided(jobId, _run.CertifySteps, decision, seconds);
         }
     }
+
+    /// <summary>
+    /// The decision's deadline by the wall clock, so that tasks queued behind others do not each get the whole
+    /// budget (none when unbounded).
+    /// </summary>
+    private DateTime? Until(double maxSeconds) =>
+        maxSeconds < 1e7 ? _started.AddSeconds(Math.Max(maxSeconds, 0)) : null;
 
     private TaskSpec Track(TaskSpec task, int sample, int subtree)
     {

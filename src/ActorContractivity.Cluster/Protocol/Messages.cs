@@ -121,14 +121,20 @@ public sealed record BoundTask(string TaskId, double WitnessEnd, double Seconds)
 
 /// <summary>
 /// Splits one sample's branch-and-bound tree for the decision on the box of θ (<c>PartitionedDecision.Split</c>);
-/// <paramref name="Incumbent"/> is the witness pattern for its own sample.
+/// <paramref name="Incumbent"/> is the witness pattern for its own sample. <paramref name="Until"/>, when set, is the
+/// decision's deadline (UTC): a task that waited in the queue gets only what is left of it.
 /// </summary>
-public sealed record SplitTask(string TaskId, int Sample, double Theta, double[]? Incumbent, double MaxSeconds)
+public sealed record SplitTask(
+    string TaskId, int Sample, double Theta, double[]? Incumbent, double MaxSeconds, DateTime? Until = null)
     : TaskSpec(TaskId);
 
-/// <summary>Searches one subtree that the split of a sample handed on (<c>PartitionedDecision.Search</c>).</summary>
+/// <summary>
+/// Searches one subtree that the split of a sample handed on (<c>PartitionedDecision.Search</c>), within
+/// <paramref name="MaxSeconds"/> and before <paramref name="Until"/> (UTC) when set.
+/// </summary>
 public sealed record SubtreeTask(
-    string TaskId, int Sample, double Theta, double[]? Incumbent, Subtree Subtree, double MaxSeconds)
+    string TaskId, int Sample, double Theta, double[]? Incumbent, Subtree Subtree, double MaxSeconds,
+    DateTime? Until = null)
     : TaskSpec(TaskId);
 
 /// <summary>What a task produced.</summary>

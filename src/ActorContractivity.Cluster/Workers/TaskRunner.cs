@@ -25,10 +25,14 @@ public static class TaskRunner
             BoundTask t => new BoundFound(BoundCertifier.Find(model, question, t.WitnessEnd, inner.Lanczos, inner.Seed,
                 t.Seconds)),
             SplitTask t => new PartSearched(PartitionedDecision.Split(model.Samples[t.Sample], question, t.Theta,
-                t.MaxSeconds, inner.Seed, t.Incumbent)),
+                Left(t.MaxSeconds, t.Until), inner.Seed, t.Incumbent)),
             SubtreeTask t => new PartSearched(PartitionedDecision.Search(model.Samples[t.Sample], question, t.Theta,
-                t.MaxSeconds, inner.Seed, t.Incumbent, t.Subtree)),
+                Left(t.MaxSeconds, t.Until), inner.Seed, t.Incumbent, t.Subtree)),
             _ => throw new ArgumentException($"unknown task {task.GetType().Name}"),
         };
     }
+
+    /// <summary>The seconds a decision's task may take: its own, and no more than is left of the deadline.</summary>
+    private static double Left(double seconds, DateTime? until) =>
+        until is { } deadline ? Math.Min(seconds, Math.Max((deadline - DateTime.UtcNow).TotalSeconds, 0)) : seconds;
 }

@@ -58,6 +58,12 @@ public static class BoundCertifier
                 var (value, lambda) = bound.Minimise(multipliers[s], lanczos, random, target: c - margin);
                 multipliers[s] = lambda;
                 worst = Math.Max(worst, value);
+                if (!double.IsFinite(value) || !double.IsFinite(c))
+                {
+                    throw new InvalidOperationException($"the matrix cube bound of sample {s} evaluated to {value}: "
+                        + "the computation left the floating-point range, so it proves nothing");
+                }
+
                 if (value > c - margin)
                 {
                     return (false, worst);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ActorContractivity.Core.Eigen;
 using ActorContractivity.Core.Model;
 
@@ -75,7 +74,7 @@ public static class BranchAndBound
         Subtree? root = null)
     {
         var n = a.Rows;
-        var clock = Stopwatch.StartNew();
+        var deadline = Deadline.After(options.MaxSeconds);
         var random = new Random(options.Seed);
         var evaluator = new VertexValue(a);
         var bestVertex = incumbent is not null ? (double[])incumbent.Clone() : Enumerable.Repeat(upper, n).ToArray();
@@ -88,7 +87,7 @@ public static class BranchAndBound
         var undecided = 0;
         while (stack.Count > 0 && best <= options.StopAbove)
         {
-            if (nodes >= options.MaxNodes || clock.Elapsed.TotalSeconds >= options.MaxSeconds)
+            if (nodes >= options.MaxNodes || deadline.Passed)
             {
                 break;
             }
@@ -99,7 +98,7 @@ public static class BranchAndBound
             if (depth == n)
             {
                 var vertex = VertexOf(state, lower, upper);
-                var value = evaluator.Of(vertex);
+                var value = Finite(evaluator.Of(vertex), "a vertex value");
                 if (value > best)
                 {
                     (best, bestVertex) = (value, vertex);
@@ -131,11 +130,20 @@ public static class BranchAndBound
             }
 
             var bound = new MatrixCubeBound(a, centers, radii);
-            var (estimate, lambda) = bound.Minimise(parentLambda, options.Lanczos, random, target: threshold);
+            var (estimate, lambda) = bound.Minimise(
+                parentLambda, options.Lanczos, random, target: threshold, deadline: deadline);
+            Finite(estimate, "a node bound");
             if (estimate <= threshold && bound.ProvesBelow(lambda, threshold))
             {
                 closed += Math.Pow(2, -depth);
                 continue;
+            }
+
+            if (deadline.Passed)
+            {
+                // The minimisation was cut short: the node stays open, as it was, for whoever resumes it.
+                stack.Push((state, depth, parentLambda));
+                break;
             }
 
             // Round the bound's eigenvector to a vertex of this subtree and evaluate it exactly.
@@ -148,7 +156,7 @@ public static class BranchAndBound
                 rounded[i] = state[i] switch { 1 => upper, -1 => lower, _ => v[i] * av[i] > 0 ? upper : lower };
             }
 
-            var roundedValue = evaluator.Of(rounded);
+            var roundedValue = Finite(evaluator.Of(rounded), "a vertex value");
             if (roundedValue > best)
             {
                 (best, bestVertex) = (roundedValue, rounded);
@@ -188,6 +196,12 @@ public static class BranchAndBound
     }
 
     private static double[] Unit(int n) => Enumerable.Repeat(1.0, n).ToArray();
+
+    /// <summary>The value, or an error when it is NaN or infinite: such a value must not close a subtree.</summary>
+    internal static double Finite(double value, string what) => double.IsFinite(value)
+        ? value
+        : throw new InvalidOperationException($"{what} of the branch and bound evaluated to {value}: the "
+            + "computation left the floating-point range, so it proves nothing");
 
     internal static sbyte[] StateOf(Subtree subtree, int n)
     {

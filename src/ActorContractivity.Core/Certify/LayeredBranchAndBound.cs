@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ActorContractivity.Core.Eigen;
 using ActorContractivity.Core.Model;
 using MathNet.Numerics.LinearAlgebra;
@@ -32,7 +31,7 @@ public static class LayeredBranchAndBound
         Sample sample, double lower, double upper, BranchAndBoundOptions options, double[]? incumbent = null,
         Subtree? root = null)
     {
-        var clock = Stopwatch.StartNew();
+        var deadline = Deadline.After(options.MaxSeconds);
         var layers = sample.Layers.Select(l => Matrix<double>.Build.Dense(l.Rows, l.Cols, (i, j) => l[i, j])).ToArray();
         var offsets = new int[layers.Length + 1];
         for (var k = 0; k < layers.Length; k++)
@@ -54,7 +53,7 @@ public static class LayeredBranchAndBound
         var closed = 0.0;
         while (stack.Count > 0 && best <= options.StopAbove)
         {
-            if (nodes >= options.MaxNodes || clock.Elapsed.TotalSeconds >= options.MaxSeconds)
+            if (nodes >= options.MaxNodes || deadline.Passed)
             {
                 break;
             }
@@ -70,7 +69,7 @@ public static class LayeredBranchAndBound
 
             if (depth == count)
             {
-                var value = Value(layers, offsets, slopes);
+                var value = BranchAndBound.Finite(Value(layers, offsets, slopes), "a vertex value");
                 if (value > best)
                 {
                     (best, bestVertex) = (value, slopes);
@@ -81,6 +80,7 @@ public static class LayeredBranchAndBound
             }
 
             var (bound, contributions) = NodeBound(layers, offsets, state, slopes, radius);
+            BranchAndBound.Finite(bound, "a node bound");
             if (bound <= threshold)
             {
                 closed += Math.Pow(2, -depth);

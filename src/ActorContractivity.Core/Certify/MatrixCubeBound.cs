@@ -8,14 +8,12 @@ namespace ActorContractivity.Core.Certify;
 /// The certified upper bound on the worst case of one layer over a box of slopes (DESIGN §1.5, a matrix cube with
 /// rank-two pieces). Write Sym(DA) = Σ_i d_i S_i with S_i = (e_i a_iᵀ + a_i e_iᵀ)/2 (a_i: row i of A) and let each
 /// slope be d_i = c_i + δ_i with |δ_i| ≤ r_i (r_i = 0 for slopes fixed at c_i). For any λ_i &gt; 0,
-/// ±(pqᵀ + qpᵀ) ⪯ λ ppᵀ + λ⁻¹ qqᵀ gives δ_i S_i ⪯ ½ r_i (λ_i e_i e_iᵀ + λ_i⁻¹ a_i a_iᵀ),
-/// so for every D in the box
+/// ±(pqᵀ + qpᵀ) ⪯ λ ppᵀ + λ⁻¹ qqᵀ gives δ_i S_i ⪯ ½ r_i (λ_i e_i e_iᵀ + λ_i⁻¹ a_i a_iᵀ), so for every D in the box
 ///
 ///     Sym(DA) ⪯ M(λ) := Sym(CA) + ½ R Λ + ½ Aᵀ R Λ⁻¹ A,     U(λ) := λ_max(M(λ)) ≥ max_D μ₂(DA).
 ///
-/// U is convex in s = log λ, with ∂U/∂s_i = ½ r_i (λ_i v_i² − (a_iᵀ v)² / λ_i) at the top eigenvector v.
-/// A product with M(λ) costs one product with A and one with Aᵀ:
-/// M x = ½ C(Ax) + ½ Aᵀ(Cx + RΛ⁻¹(Ax)) + ½ RΛ x.
+/// U is convex in s = log λ, with ∂U/∂s_i = ½ r_i (λ_i v_i² − (a_iᵀ v)² / λ_i) at the top eigenvector v. A product
+/// with M(λ) costs one product with A and one with Aᵀ: M x = ½ C(Ax) + ½ Aᵀ(Cx + RΛ⁻¹(Ax)) + ½ RΛ x.
 /// </summary>
 public sealed class MatrixCubeBound
 {
@@ -61,9 +59,7 @@ public sealed class MatrixCubeBound
     /// <summary>The dimension n.</summary>
     public int Dimension => _a.Rows;
 
-    /// <summary>
-    /// The starting multipliers λ_i = ‖a_i‖₂, which balance the two rank-one terms for a flat v.
-    /// </summary>
+    /// <summary>The starting multipliers λ_i = ‖a_i‖₂, which balance the two rank-one terms for a flat v.</summary>
     public double[] InitialMultipliers()
     {
         var lambda = new double[Dimension];
@@ -101,24 +97,26 @@ public sealed class MatrixCubeBound
     /// early (for instance as soon as U ≤ <paramref name="target"/>) only loosens it. Up to
     /// <see cref="DenseSmoothingLimit"/> the minimisation runs on the smoothed objective of
     /// <see cref="MinimiseSmoothed"/>; above it, L-BFGS runs on U itself with Lanczos eigenpairs.
+    /// Once <paramref name="deadline"/> has passed the minimisation stops with the best λ found so far.
     /// </summary>
     public (double Value, double[] Lambda) Minimise(
         double[]? start, LanczosOptions options, Random random, int maxIterations = 60,
-        double target = double.NegativeInfinity) =>
+        double target = double.NegativeInfinity, Deadline deadline = default) =>
         Dimension <= DenseSmoothingLimit
-            ? MinimiseSmoothed(start, target)
-            : MinimiseLanczos(start, options, random, maxIterations, target);
+            ? MinimiseSmoothed(start, target, deadline)
+            : MinimiseLanczos(start, options, random, maxIterations, target, deadline);
 
     /// <summary>
     /// U is the largest eigenvalue of M(λ) and is not differentiable where that eigenvalue is multiple — which is
     /// where its minimum usually lies, so descent on U itself stalls early. This minimises instead the soft
-    /// maximum f_τ(s) = τ log Σ_q exp(μ_q(M)/τ) over all eigenvalues μ_q of the dense M(λ), s = log λ: smooth
-    /// and convex, with U ≤ f_τ ≤ U + τ log n and
-    /// ∂f_τ/∂s_i = Σ_q p_q ½ r_i (λ_i v_qi² − (a_iᵀ v_q)²/λ_i), p the soft-max weights. τ shrinks
-    /// geometrically from a hundredth of the spectrum's scale; each stage is an L-BFGS run warm started from the
-    /// previous one. The λ with the smallest true U seen is returned.
+    /// maximum f_τ(s) = τ log Σ_q exp(μ_q(M)/τ) over all eigenvalues μ_q of the dense M(λ), s = log λ: smooth and
+    /// convex, with U ≤ f_τ ≤ U + τ log n and ∂f_τ/∂s_i = Σ_q p_q ½ r_i (λ_i v_qi² − (a_iᵀ v_q)²/λ_i), p the soft-max
+    /// weights. τ shrinks geometrically from a hundredth of the spectrum's scale; each stage is an L-BFGS run warm
+    /// started from the previous one. The λ with the smallest true U seen is returned, also when
+    /// <paramref name="deadline"/> passes (it is checked before every eigendecomposition after the first).
     /// </summary>
-    public (double Value, double[] Lambda) MinimiseSmoothed(double[]? start, double target = double.NegativeInfinity)
+    public (double Value, double[] Lambda) MinimiseSmoothed(
+        double[]? start, double target = double.NegativeInfinity, Deadline deadline = default)
     {
         var n = Dimension;
         var a = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => _a[i, j]);
@@ -187,11 +185,11 @@ public sealed class MatrixCubeBound
         }
 
         var scale = Math.Max(Math.Abs(first.Top), 1e-300);
-        for (var tau = 1e-2 * scale; tau >= 1e-7 * scale && bestValue > target; tau *= 0.2)
+        for (var tau = 1e-2 * scale; tau >= 1e-7 * scale && bestValue > target && !deadline.Passed; tau *= 0.2)
         {
             var current = Evaluate(s, tau);
             var history = new List<(double[] S, double[] Y, double Rho)>();
-            for (var iteration = 0; iteration < 40 && bestValue > target; iteration++)
+            for (var iteration = 0; iteration < 40 && bestValue > target && !deadline.Passed; iteration++)
             {
                 var direction = Direction(current.Gradient, history);
                 var slope = TensorPrimitives.Dot(direction, current.Gradient);
@@ -208,7 +206,7 @@ public sealed class MatrixCubeBound
 
                 var longest = Math.Abs(TensorPrimitives.MaxMagnitude(direction));
                 var accepted = false;
-                for (var step = Math.Min(1.0, MaxLogStep / longest); step > 1e-8; step *= 0.5)
+                for (var step = Math.Min(1.0, MaxLogStep / longest); step > 1e-8 && !deadline.Passed; step *= 0.5)
                 {
                     var trialS = new double[n];
                     for (var i = 0; i < n; i++)
@@ -262,7 +260,7 @@ public sealed class MatrixCubeBound
     /// </summary>
     public (double Value, double[] Lambda) MinimiseLanczos(
         double[]? start, LanczosOptions options, Random random, int maxIterations = 60,
-        double target = double.NegativeInfinity)
+        double target = double.NegativeInfinity, Deadline deadline = default)
     {
         var n = Dimension;
         var s = (start ?? InitialMultipliers()).Select(v => Math.Log(v)).ToArray();
@@ -271,7 +269,7 @@ public sealed class MatrixCubeBound
         var (value, vector, gradient, _) = Evaluate(lambda, [], options, random);
         var history = new List<(double[] S, double[] Y, double Rho)>();
         var stalls = 0;
-        for (var iteration = 0; iteration < maxIterations && value > target; iteration++)
+        for (var iteration = 0; iteration < maxIterations && value > target && !deadline.Passed; iteration++)
         {
             var direction = Direction(gradient, history);
             var slope = TensorPrimitives.Dot(direction, gradient);
@@ -291,7 +289,7 @@ public sealed class MatrixCubeBound
             // e^±MaxLogRange of its natural scale ‖a_i‖, so M(λ) stays finite whatever the curvature model says.
             var longest = Math.Abs(TensorPrimitives.MaxMagnitude(direction));
             var accepted = false;
-            for (var step = Math.Min(1.0, MaxLogStep / longest); step > 1e-6; step *= 0.5)
+            for (var step = Math.Min(1.0, MaxLogStep / longest); step > 1e-6 && !deadline.Passed; step *= 0.5)
             {
                 var trialS = new double[n];
                 for (var i = 0; i < n; i++)
@@ -379,12 +377,17 @@ public sealed class MatrixCubeBound
     /// A rigorous check that λ_max(M(λ)) &lt; t in floating point. M(λ) is formed densely (O(n³)) as M̃ with
     /// entrywise error at most γ · |M|, bounded in the 2-norm by γ times the largest row sum of |M|, which is
     /// computable in O(n²) without forming |A|ᵀ|A|. Then a Cholesky factorisation of H = (t − δ)I − M̃ is
-    /// attempted; if it succeeds, H + ΔH = R̂ᵀR̂ with ‖ΔH‖₂ ≤ γ_{n+1} trace(R̂ᵀR̂) (Demmel), so H is
-    /// positive definite once δ covers both errors. Success proves the bound; failure proves nothing.
+    /// attempted; if it succeeds, H + ΔH = R̂ᵀR̂ with ‖ΔH‖₂ ≤ γ_{n+1} trace(R̂ᵀR̂) (Demmel), so H is positive
+    /// definite once δ covers both errors. Success proves the bound; failure proves nothing.
     /// </summary>
     public bool ProvesBelow(double[] lambda, double t)
     {
         var n = Dimension;
+        if (!double.IsFinite(t) || lambda.Any(l => !(l > 0) || !double.IsFinite(l)))
+        {
+            return false;
+        }
+
         var m = new double[n * n];
         var weight = new double[n];
         for (var k = 0; k < n; k++)
@@ -455,6 +458,12 @@ public sealed class MatrixCubeBound
         var traceBound = n * Math.Abs(t) + absRowSums.Sum() + Math.Abs(traceM);
         var delta = 1.01 * (Gamma(n + 1) * 1.01 * traceBound + formingError) + 4 * eps * Math.Abs(t);
         var shift = t - delta;
+        if (!double.IsFinite(shift) || !double.IsFinite(traceM))
+        {
+            // Entries beyond the doubles: the error terms say nothing, so nothing is proven.
+            return false;
+        }
+
         for (var i = 0; i < n; i++)
         {
             for (var j = 0; j < n; j++)

@@ -23,11 +23,15 @@ public sealed record BoundStep(double WitnessEnd, double Seconds) : CertifyStep;
 /// <summary>
 /// The certification of <see cref="IntervalSolver.Certify"/> as a pure, resumable step function, like
 /// <see cref="OuterSearch"/>: <see cref="Next"/> names the work needed next (a decision or the bound), and
-/// <see cref="Decided"/> / <see cref="Bounded"/> take its result and the seconds it took. Branch and bound first
-/// decides the witness end (with a quarter of the budget: when the bound is tight there it is decided at once); if
-/// that is not proven, the bound's safe end (or the fixed end) is the safe side and decisions close in on the
-/// unsafe side, a quarter of the gap after each proof and half after each violation. Time is the sum of the
-/// seconds reported, so a replay of the same results gives the same state.
+/// <see cref="Decided"/> / <see cref="Bounded"/> take its result and the seconds it took. Where the matrix cube
+/// bound applies it runs first and to its end, whatever the budget (its bisection is a bounded number of
+/// minimisations), so branch and bound can only improve on the bound's bracket, never starve it; when the bound
+/// already meets the witness end the answer is exact without branch and bound. Branch and bound then decides the
+/// witness end (with at most a quarter of the budget); if that is not proven, the bound's safe end (or the fixed
+/// end) is the safe side and decisions close in on the unsafe side, a quarter of the gap after each proof and half
+/// after each violation, while budget remains. The budget counts the bound's seconds too: branch and bound gets
+/// what the bound left. Time is the sum of the seconds reported, so a replay of the same results gives the same
+/// state.
 /// </summary>
 public sealed record CertifySearch
 {
@@ -75,6 +79,8 @@ public sealed record CertifySearch
 
     private double Seconds { get; init; }
 
+    private double BoundSeconds { get; init; }
+
     private int Decisions { get; init; }
 
     private long Nodes { get; init; }
@@ -85,7 +91,8 @@ public sealed record CertifySearch
 
     private bool Complete { get; init; } = true;
 
-    private BranchAndBoundSummary Summary => new(Decisions, Nodes, Complete, LastClosed, Seconds, Violations);
+    private BranchAndBoundSummary Summary =>
+        new(Decisions, Nodes, Complete, LastClosed, Seconds - BoundSeconds, Violations);
 
     /// <summary>The certification of an answer, before any work.</summary>
     public static CertifySearch Start(NeuralOdeModel model, IntervalAnswer estimate, CertifyOptions certify)
@@ -108,12 +115,20 @@ public sealed record CertifySearch
                 : search with { Answer = estimate };
         }
 
-        var budget = certify.EffectiveBudget;
-        return search with
+        if (search.BoundApplies)
         {
-            Searching = true,
-            Next = new DecideStep(search.WitnessEnd, estimate.Witness, Math.Min(budget, 0.25 * budget)),
-        };
+            return search with { Searching = true, Next = new BoundStep(search.WitnessEnd, double.PositiveInfinity) };
+        }
+
+        return (search with { Searching = true }).DecideWitnessEnd();
+    }
+
+    /// <summary>The first decision: the witness end, with at most a quarter of the budget.</summary>
+    private CertifySearch DecideWitnessEnd()
+    {
+        var budget = Certify.EffectiveBudget;
+        var seconds = Math.Max(Math.Min(0.25 * budget, budget - Seconds), 0);
+        return this with { Next = new DecideStep(WitnessEnd, Estimate.Witness, seconds) };
     }
 
     /// <summary>The state after the decision asked for came out as <paramref name="decision"/>.</summary>
@@ -135,12 +150,15 @@ public sealed record CertifySearch
             var first = counted with { First = decision.Outcome };
             if (decision.Outcome == DecisionOutcome.Proven)
             {
-                return first.Done(Estimate with { Status = CertificateStatus.Exact, BranchAndBound = first.Summary });
+                return first.Done(Estimate with
+                {
+                    Status = CertificateStatus.Exact,
+                    Certificate = BoundedEstimate.Certificate,
+                    BranchAndBound = first.Summary,
+                });
             }
 
-            return first.BoundApplies
-                ? first with { Next = new BoundStep(WitnessEnd, Certify.EffectiveBudget - first.Seconds) }
-                : first.Close(Estimate);
+            return first.Close(BoundedEstimate);
         }
 
         if (decision.Outcome == DecisionOutcome.Unknown)
@@ -167,8 +185,21 @@ public sealed record CertifySearch
         }
 
         var bounded = WithBound(Estimate, certificate);
-        var spent = this with { Seconds = Seconds + seconds };
-        return Searching ? spent.Close(bounded) : spent.Done(bounded);
+        var spent = this with { Seconds = Seconds + seconds, BoundSeconds = BoundSeconds + seconds };
+        if (!Searching || bounded.Status == CertificateStatus.Exact)
+        {
+            return spent.Done(bounded);
+        }
+
+        var searching = spent with { BoundedEstimate = bounded };
+        if (Certify.EffectiveBudget - searching.Seconds <= 0)
+        {
+            // The bound used the whole budget: its bracket is the answer; branch and bound closed nothing.
+            var unstarted = searching with { Complete = false, LastClosed = 0 };
+            return unstarted.Done(bounded with { BranchAndBound = unstarted.Summary });
+        }
+
+        return searching.DecideWitnessEnd();
     }
 
     /// <summary>The matrix cube bound bracket: the tuned end becomes the proven safe end.</summary>
@@ -213,12 +244,19 @@ public sealed record CertifySearch
             return Finish();
         }
 
+        var remaining = Certify.EffectiveBudget - Seconds;
+        if (remaining <= 0)
+        {
+            // No time left for another decision: it could only come out unknown.
+            return (this with { Complete = false }).Finish();
+        }
+
         var theta = LastViolated
             ? UnsafeEnd + 0.5 * gap
             : UnsafeEnd + Math.Sign(gap) * Math.Max(0.25 * Math.Abs(gap), 0.5 * Question.Tolerance);
         return this with
         {
-            Next = new DecideStep(theta, Witness, Math.Max(Certify.EffectiveBudget - Seconds, 0)),
+            Next = new DecideStep(theta, Witness, remaining),
         };
     }
 

@@ -58,7 +58,7 @@ public sealed record IntervalAnswer(
 /// <summary>How the answer is certified beyond the witness.</summary>
 public enum CertifyMode
 {
-    /// <summary>Enumeration where small, then branch and bound within the budget, then the bound bracket.</summary>
+    /// <summary>Enumeration where small, then the bound bracket, then branch and bound in the budget left.</summary>
     Auto,
 
     /// <summary>Branch and bound wherever it applies, with no time limit unless a budget is given.</summary>
@@ -75,12 +75,14 @@ public enum CertifyMode
 
 /// <summary>How certification is run.</summary>
 /// <param name="Mode">Which proofs to try.</param>
-/// <param name="BudgetSeconds">Time for certification (branch and bound, then the bound's bisection); null for the
-/// mode's default (<see cref="DefaultAutoBudgetSeconds"/> for auto, unlimited otherwise). The final proof of the
-/// bound's safe end (one dense factorisation) is not cut short.</param>
+/// <param name="BudgetSeconds">Time for certification; null for the mode's default
+/// (<see cref="DefaultAutoBudgetSeconds"/> for auto, unlimited otherwise). Where branch and bound runs, the bound
+/// bracket runs first and to its end and branch and bound gets what it left; where only the bound runs, the budget
+/// cuts its bisection short. The final proof of the bound's safe end (one dense factorisation) is never cut
+/// short.</param>
 public sealed record CertifyOptions(CertifyMode Mode = CertifyMode.Auto, double? BudgetSeconds = null)
 {
-    /// <summary>The default branch-and-bound budget of <see cref="CertifyMode.Auto"/>.</summary>
+    /// <summary>The default certification budget of <see cref="CertifyMode.Auto"/>.</summary>
     public const double DefaultAutoBudgetSeconds = 60;
 
     /// <summary>
@@ -142,12 +144,11 @@ public static class IntervalSolver
     }
 
     /// <summary>
-    /// Adds proofs to an estimated answer. Branch and bound decides boxes exactly: it first checks the witness end
-    /// and, if a worse pattern than the witness breaks it there, bisects between the patterns it finds and the
-    /// proven side. The matrix cube bound gives the proven safe end ℓ_safe when branch and bound does not apply or
-    /// runs out of budget. The tuned end reported is always the proven one; the bracket [witness end, safe end]
-    /// says how far the proof is from the best pattern found, and both agreeing within the tolerance makes the
-    /// answer exact. The steps are those of <see cref="CertifySearch"/>, each decision partitioned as a cluster
+    /// Adds proofs to an estimated answer. The matrix cube bound, where it applies, first gives the proven safe end
+    /// ℓ_safe. Branch and bound then decides boxes exactly in the budget left: it checks the witness end and, if that
+    /// is not proven, bisects between the patterns it finds and the proven side. The tuned end reported is always
+    /// the proven one; the bracket [witness end, safe end] says how far the proof is from the best pattern found,
+    /// and both agreeing within the tolerance makes the answer exact. The steps are those of <see cref="CertifySearch"/>, each decision partitioned as a cluster
     /// partitions it (<see cref="PartitionedDecision"/>), run here one after the other.
     /// </summary>
     public static IntervalAnswer Certify(

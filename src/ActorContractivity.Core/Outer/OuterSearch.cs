@@ -107,13 +107,24 @@ public sealed record OuterSearch
     };
 
     /// <summary>The state after the worst case of <see cref="Box"/> became known.</summary>
+    /// <exception cref="InvalidOperationException">The worst case's log-norm is NaN, +∞, or −∞ for the flow (only a
+    /// discrete step whose I + h·D·J is zero has μ = −∞): such a value says nothing about μ ≤ c, and reading it
+    /// either way could prove what is false.</exception>
     public OuterSearch Advance(WorstCase evaluation)
     {
         var c = Question.C;
+        var value = evaluation.Value;
+        if (double.IsNaN(value) || double.IsPositiveInfinity(value)
+            || (double.IsNegativeInfinity(value) && Question.DiscreteStep is null))
+        {
+            throw new InvalidOperationException($"the worst log-norm of the box {Box} evaluated to {value}: the "
+                + "computation left the floating-point range, so nothing about the box is known");
+        }
+
         switch (Phase)
         {
             case OuterPhase.AtFixed:
-                if (evaluation.Value > c || double.IsNaN(evaluation.Value))
+                if (evaluation.Value > c)
                 {
                     return Finish(false, null, evaluation, evaluation, [], false, true);
                 }
