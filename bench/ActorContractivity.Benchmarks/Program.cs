@@ -44,12 +44,14 @@ if (args.Length > 0 && args[0] == "bracket")
         var (witnessEnd, safeEnd) = (answer.BracketLow!.Value, answer.BracketHigh!.Value);
         var below = answer.Witness.Slopes.Select(d => d == witnessEnd ? witnessEnd - 1e-6 : d).ToArray();
         var dense = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => below[i] * a[i, j]);
-        var witnessValue = (0.5 * (dense + dense.Transpose())).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric)
+        var witnessValue = (0.5 * (dense + dense.Transpose()))
+            .Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric)
             .EigenValues.Max(z => z.Real);
         var proof = answer.Certificate is { } certificate
             && ActorContractivity.Core.Certify.MatrixCubeBound.ForBox(a, safeEnd, question.Fixed)
                 .ProvesBelow(certificate.Multipliers[0], question.C);
-        Console.WriteLine($"n={n} seed={seed} starts={starts} status={answer.Status} bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
+        Console.WriteLine($"n={n} seed={seed} starts={starts} status={answer.Status} "
+            + $"bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
             + $"width={safeEnd - witnessEnd:G4} in {seconds:F1} s; witness μ₂ 1e-6 below its end = {witnessValue:G6} "
             + $"(> c: {witnessValue > question.C}); bound proof at the safe end re-checked: {proof}");
     }
@@ -79,7 +81,8 @@ if (args.Length > 0 && args[0] == "quick")
         var answer = IntervalSolver.Solve(model, new IntervalQuestion(),
             new InnerOptions(Starts: 8, MaxDegreeOfParallelism: 1));
         Console.WriteLine($"n={n} certify (8 starts): {clock.Elapsed.TotalSeconds:F3} s, lower={answer.Lower:G10}, "
-            + $"steps={answer.Steps.Count}, evaluations={answer.Counts.Evaluations}, products={answer.Counts.Products}");
+            + $"steps={answer.Steps.Count}, evaluations={answer.Counts.Evaluations}, "
+            + $"products={answer.Counts.Products}");
         foreach (var step in answer.Steps)
         {
             Console.WriteLine($"  θ={step.Theta:G12} φ={step.Phi:G12} dφ={step.Derivative:G6} {step.Rule}");

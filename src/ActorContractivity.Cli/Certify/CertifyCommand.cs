@@ -33,7 +33,11 @@ public static class CertifyCommand
             "--fixed", "The fixed end: u when tuning ℓ, ℓ when tuning u.", 1.0);
         var limit = CommandLineValues.OptionalNumber(
             "--limit", "The far end of the search range of the tuned end (default 0 for ℓ, 100·max(fixed, 1) for u).");
-        var norm = new Option<string>("--norm") { Description = "The logarithmic norm.", DefaultValueFactory = _ => "2" };
+        var norm = new Option<string>("--norm")
+        {
+            Description = "The logarithmic norm.",
+            DefaultValueFactory = _ => "2",
+        };
         norm.AcceptOnlyFromAmong("2", "1", "inf");
         var discrete = CommandLineValues.OptionalNumber(
             "--discrete", "Certify the explicit Euler step u ← u + Hσ(…): ‖I + H·D·J‖ ≤ e^{Hc}.");
@@ -42,7 +46,11 @@ public static class CertifyCommand
             Description = "Starts of the gradient search per sample.",
             DefaultValueFactory = _ => 8,
         };
-        var seed = new Option<int>("--seed") { Description = "Seed of the random starts.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "Seed of the random starts.",
+            DefaultValueFactory = _ => 0,
+        };
         var tolerance = CommandLineValues.Number("--tol", "Absolute tolerance on the tuned end.", 1e-8);
         var json = CommandLineValues.Path("--json", "Write the full report as JSON to this file.");
         var certify = new Option<string>("--certify")
@@ -215,7 +223,8 @@ public static class CertifyCommand
         if (request.Certify.BudgetSeconds is { } seconds && !(seconds >= 0 && seconds <= 1e7))
         {
             throw new InputException(
-                $"--budget: must be a number of seconds in [0, 1e7], got {seconds.ToString(CultureInfo.InvariantCulture)}");
+                "--budget: must be a number of seconds in [0, 1e7], got "
+                + seconds.ToString(CultureInfo.InvariantCulture));
         }
 
         if (request.JsonPath is { } path)

@@ -62,7 +62,9 @@ public sealed class BlockClimb : IJacobianProducts, IDisposable
         return measured;
     }
 
-    /// <summary>Every block forms its gradient slice from the last passes, weighted by the scale (null: zero).</summary>
+    /// <summary>
+    /// Every block forms its gradient slice from the last passes, weighted by the scale (null: zero).
+    /// </summary>
     internal void KeepGradient(double? scale)
     {
         foreach (var block in Blocks)

@@ -148,8 +148,9 @@ public static class IntervalSolver
     /// ℓ_safe. Branch and bound then decides boxes exactly in the budget left: it checks the witness end and, if that
     /// is not proven, bisects between the patterns it finds and the proven side. The tuned end reported is always
     /// the proven one; the bracket [witness end, safe end] says how far the proof is from the best pattern found,
-    /// and both agreeing within the tolerance makes the answer exact. The steps are those of <see cref="CertifySearch"/>, each decision partitioned as a cluster
-    /// partitions it (<see cref="PartitionedDecision"/>), run here one after the other.
+    /// and both agreeing within the tolerance makes the answer exact. The steps are those of
+    /// <see cref="CertifySearch"/>, each decision partitioned as a cluster partitions it
+    /// (<see cref="PartitionedDecision"/>), run here one after the other.
     /// </summary>
     public static IntervalAnswer Certify(
         NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, CertifyOptions certify)
