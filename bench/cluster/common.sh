@@ -9,7 +9,10 @@ dotnet build "$here/src/ActorContractivity.Cli" -c Release --nologo -v q > /dev/
 exe="$here/src/ActorContractivity.Cli/bin/Release/net10.0/actorcontractivity.dll"
 work="$(mktemp -d)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    if [ -n "${KEEP:-}" ]; then echo "logs and data kept in $work" >&2; else rm -rf "$work"; fi
+}
 trap cleanup EXIT
 cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }

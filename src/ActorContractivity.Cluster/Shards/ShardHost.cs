@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using ActorContractivity.Cluster.Data;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Core.Blocks;
 using ActorContractivity.Core.Model;
@@ -117,13 +118,13 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             .ToHashSet();
         var fetch = new Fetch(hash, new LayerReader((s, j) => wanted.Contains((s, j))), requests);
         _fetching[jobId] = fetch;
-        Ask(jobId, fetch);
+        Ask(jobId, fetch, fetch.Window.Open());
     }
 
     private void Arrived(JobDataChunk chunk)
     {
         if (!_fetching.TryGetValue(chunk.JobId, out var fetch) || fetch.Hash != chunk.Hash
-            || chunk.Index != fetch.Next || chunk.Settings is null)
+            || chunk.Settings is null || !fetch.Window.Accept(chunk.Index, chunk.Count))
         {
             return;
         }
@@ -139,10 +140,9 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             return;
         }
 
-        fetch.Next++;
-        if (fetch.Next < chunk.Count)
+        if (fetch.Window.Next < chunk.Count)
         {
-            Ask(chunk.JobId, fetch);
+            Ask(chunk.JobId, fetch, fetch.Window.More());
             return;
         }
 
@@ -216,13 +216,17 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         var now = DateTime.UtcNow;
         foreach (var (jobId, fetch) in _fetching.Where(f => now - f.Value.Asked >= AskAgainAfter).ToArray())
         {
-            Ask(jobId, fetch);
+            Ask(jobId, fetch, fetch.Window.Open());
         }
     }
 
-    private void Ask(string jobId, Fetch fetch)
+    private void Ask(string jobId, Fetch fetch, IReadOnlyList<int> chunks)
     {
-        _source.Tell(new FetchJobData(jobId, fetch.Hash, fetch.Next));
+        foreach (var chunk in chunks)
+        {
+            _source.Tell(new FetchJobData(jobId, fetch.Hash, chunk));
+        }
+
         fetch.Asked = DateTime.UtcNow;
     }
 
@@ -236,7 +240,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
 
         public List<(BuildShards Build, IActorRef Driver)> Queued { get; } = [];
 
-        public int Next { get; set; }
+        public ChunkWindow Window { get; } = new();
 
         public DateTime Asked { get; set; }
     }

@@ -11,7 +11,8 @@ namespace ActorContractivity.Cluster.Workers;
 /// One per node: the models of the jobs its workers run, fetched once per job and node, chunk by chunk, from the
 /// job manager's store (through the dispatcher that handed out the task) and checked against their content hash.
 /// Workers ask with <see cref="GetModel"/> and get <see cref="ModelReady"/>; requests for a model on its way wait
-/// for the one fetch. A fetch that stalls asks again for the chunk it waits for.
+/// for the one fetch. A few chunks are asked for ahead (<see cref="ChunkWindow"/>); a fetch that stalls asks again
+/// from the chunk it waits for.
 /// </summary>
 public sealed class JobDataCache : ReceiveActor, IWithTimers
 {
@@ -64,14 +65,14 @@ public sealed class JobDataCache : ReceiveActor, IWithTimers
         fetch.Waiting.Add(Sender);
         if (first)
         {
-            Ask(get.JobId, get.Hash, fetch);
+            Ask(get.JobId, get.Hash, fetch, fetch.Window.Open());
         }
     }
 
     private void Arrived(JobDataChunk chunk)
     {
-        if (!_fetching.TryGetValue((chunk.JobId, chunk.Hash), out var fetch) || chunk.Index != fetch.Chunks.Count
-            || chunk.Settings is null)
+        if (!_fetching.TryGetValue((chunk.JobId, chunk.Hash), out var fetch) || chunk.Settings is null
+            || !fetch.Window.Accept(chunk.Index, chunk.Count))
         {
             return;
         }
@@ -79,7 +80,7 @@ public sealed class JobDataCache : ReceiveActor, IWithTimers
         fetch.Chunks.Add(chunk.Bytes);
         if (fetch.Chunks.Count < chunk.Count)
         {
-            Ask(chunk.JobId, chunk.Hash, fetch);
+            Ask(chunk.JobId, chunk.Hash, fetch, fetch.Window.More());
             return;
         }
 
@@ -111,19 +112,25 @@ public sealed class JobDataCache : ReceiveActor, IWithTimers
         var now = DateTime.UtcNow;
         foreach (var ((jobId, hash), fetch) in _fetching.Where(f => now - f.Value.Asked >= AskAgainAfter).ToArray())
         {
-            Ask(jobId, hash, fetch);
+            Ask(jobId, hash, fetch, fetch.Window.Open());
         }
     }
 
-    private static void Ask(string jobId, string hash, Fetch fetch)
+    private static void Ask(string jobId, string hash, Fetch fetch, IReadOnlyList<int> chunks)
     {
-        fetch.Source.Tell(new FetchJobData(jobId, hash, fetch.Chunks.Count));
+        foreach (var chunk in chunks)
+        {
+            fetch.Source.Tell(new FetchJobData(jobId, hash, chunk));
+        }
+
         fetch.Asked = DateTime.UtcNow;
     }
 
     private sealed class Fetch
     {
         public List<byte[]> Chunks { get; } = [];
+
+        public ChunkWindow Window { get; } = new();
 
         public HashSet<IActorRef> Waiting { get; } = [];
 
