@@ -180,14 +180,16 @@ public static class CertifyCommand
             error.WriteLine($"{request.ModelPath}: {e.Message.ReplaceLineEndings(" ")}");
             return CliApplication.BadInput;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
-            if (!Interruption.Happened)
+            // A signal ends the process on its own (Interruption); a node that stops otherwise is a fault.
+            if (Interruption.Happened)
             {
-                error.WriteLine(Interruption.Message(["certify"]));
+                return CliApplication.Interrupted;
             }
 
-            return CliApplication.Interrupted;
+            error.WriteLine($"internal error: {e.Message}");
+            return CliApplication.InternalError;
         }
         catch (TimeoutException)
         {

@@ -20,8 +20,6 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     /// <summary>The host's name under <c>/user</c>.</summary>
     public const string Name = "layer-shards";
 
-    private static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(3);
-
     private readonly IActorRef _source;
     private readonly int _threads;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -68,7 +66,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
 
     /// <inheritdoc />
     protected override void PreStart() =>
-        Timers.StartPeriodicTimer("stalled", CheckStalled.Instance, AskAgainAfter);
+        Timers.StartPeriodicTimer("stalled", CheckStalled.Instance, ChunkWindow.StallAfter);
 
     private void Build(BuildShards build)
     {
@@ -118,7 +116,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             .ToHashSet();
         var fetch = new Fetch(hash, new LayerReader((s, j) => wanted.Contains((s, j))), requests);
         _fetching[jobId] = fetch;
-        Ask(jobId, fetch, fetch.Window.Open());
+        fetch.Window.Ask(_source, jobId, hash, fetch.Window.Open());
     }
 
     private void Arrived(JobDataChunk chunk)
@@ -142,7 +140,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
 
         if (fetch.Window.Next < chunk.Count)
         {
-            Ask(chunk.JobId, fetch, fetch.Window.More());
+            fetch.Window.Ask(_source, chunk.JobId, fetch.Hash, fetch.Window.More());
             return;
         }
 
@@ -214,20 +212,10 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private void AskAgain()
     {
         var now = DateTime.UtcNow;
-        foreach (var (jobId, fetch) in _fetching.Where(f => now - f.Value.Asked >= AskAgainAfter).ToArray())
+        foreach (var (jobId, fetch) in _fetching.Where(f => f.Value.Window.Stalled(now)).ToArray())
         {
-            Ask(jobId, fetch, fetch.Window.Open());
+            fetch.Window.Ask(_source, jobId, fetch.Hash, fetch.Window.Open());
         }
-    }
-
-    private void Ask(string jobId, Fetch fetch, IReadOnlyList<int> chunks)
-    {
-        foreach (var chunk in chunks)
-        {
-            _source.Tell(new FetchJobData(jobId, fetch.Hash, chunk));
-        }
-
-        fetch.Asked = DateTime.UtcNow;
     }
 
     private sealed class Fetch(string hash, LayerReader reader, List<(BuildShards Build, IActorRef Driver)> requests)
@@ -241,8 +229,6 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         public List<(BuildShards Build, IActorRef Driver)> Queued { get; } = [];
 
         public ChunkWindow Window { get; } = new();
-
-        public DateTime Asked { get; set; }
     }
 
     private sealed class CheckStalled

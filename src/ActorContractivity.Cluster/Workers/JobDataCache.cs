@@ -19,8 +19,6 @@ public sealed class JobDataCache : ReceiveActor, IWithTimers
     /// <summary>Jobs whose models are kept; older ones are dropped first.</summary>
     public const int Capacity = 4;
 
-    private static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(3);
-
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<ModelReady> _models = new();
     private readonly Dictionary<(string JobId, string Hash), Fetch> _fetching = [];
@@ -44,7 +42,7 @@ public sealed class JobDataCache : ReceiveActor, IWithTimers
 
     /// <inheritdoc />
     protected override void PreStart() =>
-        Timers.StartPeriodicTimer("stalled", CheckStalled.Instance, AskAgainAfter);
+        Timers.StartPeriodicTimer("stalled", CheckStalled.Instance, ChunkWindow.StallAfter);
 
     private void Get(GetModel get)
     {
@@ -65,7 +63,7 @@ public sealed class JobDataCache : ReceiveActor, IWithTimers
         fetch.Waiting.Add(Sender);
         if (first)
         {
-            Ask(get.JobId, get.Hash, fetch, fetch.Window.Open());
+            fetch.Window.Ask(fetch.Source, get.JobId, get.Hash, fetch.Window.Open());
         }
     }
 
@@ -80,7 +78,7 @@ public sealed class JobDataCache : ReceiveActor, IWithTimers
         fetch.Chunks.Add(chunk.Bytes);
         if (fetch.Chunks.Count < chunk.Count)
         {
-            Ask(chunk.JobId, chunk.Hash, fetch, fetch.Window.More());
+            fetch.Window.Ask(fetch.Source, chunk.JobId, chunk.Hash, fetch.Window.More());
             return;
         }
 
@@ -110,20 +108,10 @@ public sealed class JobDataCache : ReceiveActor, IWithTimers
     private void AskAgain()
     {
         var now = DateTime.UtcNow;
-        foreach (var ((jobId, hash), fetch) in _fetching.Where(f => now - f.Value.Asked >= AskAgainAfter).ToArray())
+        foreach (var ((jobId, hash), fetch) in _fetching.Where(f => f.Value.Window.Stalled(now)).ToArray())
         {
-            Ask(jobId, hash, fetch, fetch.Window.Open());
+            fetch.Window.Ask(fetch.Source, jobId, hash, fetch.Window.Open());
         }
-    }
-
-    private static void Ask(string jobId, string hash, Fetch fetch, IReadOnlyList<int> chunks)
-    {
-        foreach (var chunk in chunks)
-        {
-            fetch.Source.Tell(new FetchJobData(jobId, hash, chunk));
-        }
-
-        fetch.Asked = DateTime.UtcNow;
     }
 
     private sealed class Fetch
@@ -135,8 +123,6 @@ public sealed class JobDataCache : ReceiveActor, IWithTimers
         public HashSet<IActorRef> Waiting { get; } = [];
 
         public IActorRef Source { get; set; } = ActorRefs.Nobody;
-
-        public DateTime Asked { get; set; }
     }
 
     private sealed class CheckStalled
