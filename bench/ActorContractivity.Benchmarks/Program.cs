@@ -59,6 +59,41 @@ if (args.Length > 0 && args[0] == "bracket")
     return;
 }
 
+if (args.Length > 0 && args[0] == "gap")
+{
+    // Where a bracket's width comes from: at box [ℓ, 1] of a random model (N:SEED, then the ℓ values), the optimised
+    // bound with the top eigenvalues of its M(λ), against the best pattern of 8 to 4096 starts.
+    var parts = args[1].Split(':');
+    var n = int.Parse(parts[0]);
+    var model = Workloads.DenseRandom(n, parts.Length > 1 ? int.Parse(parts[1]) : 1);
+    var a = model.Samples[0].Layers[0];
+    var dense = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => a[i, j]);
+    foreach (var lower in args.Skip(2).Select(double.Parse))
+    {
+        var (bound, lambda) = ActorContractivity.Core.Certify.MatrixCubeBound.ForBox(a, lower, 1.0)
+            .Minimise(null, ActorContractivity.Core.Eigen.LanczosOptions.Default, new Random(1));
+        var (center, radius) = (0.5 * (1.0 + lower), 0.5 * (1.0 - lower));
+        var inverse = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfDiagonalArray(
+            lambda.Select(x => 1.0 / x).ToArray());
+        var m = center * 0.5 * (dense + dense.Transpose())
+            + 0.5 * radius * MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfDiagonalArray(lambda)
+            + 0.5 * radius * dense.Transpose() * inverse * dense;
+        var top = m.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues
+            .Select(z => z.Real).OrderDescending().Take(5);
+        Console.WriteLine($"ℓ={lower} bound U={bound:G6}, top eigenvalues of M(λ): "
+            + string.Join(" ", top.Select(v => v.ToString("G6"))));
+        foreach (var starts in new[] { 8, 64, 256, 1024, 4096 })
+        {
+            var clock = Stopwatch.StartNew();
+            var witness = InnerSolver.Solve(model.Samples[0], 0, lower, 1.0, null,
+                new InnerOptions(Starts: starts, EnumerationLimit: 0));
+            Console.WriteLine($"  {starts} starts: best μ₂ {witness.Value:G6} in {clock.Elapsed.TotalSeconds:F1} s");
+        }
+    }
+
+    return;
+}
+
 if (args.Length > 0 && args[0] == "deep")
 {
     // Deep models placed on 1, 2 and 4 in-process nodes: memory per node and the block-pipelined inner solve.
