@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ActorContractivity.Cli.Loading;
 using ActorContractivity.Cluster.Client;
 using ActorContractivity.Cluster.Hosting;
 using ActorContractivity.Cluster.Protocol;
@@ -18,6 +19,7 @@ public static class ClusterRun
     public static readonly TimeSpan AcceptTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Runs the job and returns its outcome (completed, failed or rejected).</summary>
+    /// <exception cref="InputException">A setting from the environment or appsettings.json cannot be read.</exception>
     /// <exception cref="TimeoutException">The cluster at <paramref name="cluster"/> did not accept the job.</exception>
     /// <exception cref="OperationCanceledException">The actor system stopped before the job's outcome
     /// arrived.</exception>
@@ -30,7 +32,7 @@ public static class ClusterRun
                 UntilStopped(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout), system));
         }
 
-        var settings = ContractivitySettings.From(ContractivitySettings.Configuration());
+        var settings = NodeChecks.Load();
         using var host = ContractivityNode.Client(settings);
         host.Start();
         try
