@@ -6,7 +6,8 @@ namespace ActorContractivity.Cluster.Tests;
 /// <summary>
 /// <c>actorcontractivity node</c> and <c>status</c> as processes: a node whose journal is not a database exits at
 /// startup with one line instead of running without persistence, <c>certify --cluster</c> refuses a setting it cannot
-/// read with one line, and <c>status</c> of a job the cluster does not have says so and exits 1. Every process started is killed at the end.
+/// read with one line, and <c>status</c> of a job the cluster does not have says so and exits 1. Every process
+/// started is killed at the end.
 /// </summary>
 public sealed class NodeProcessSpecs : IDisposable
 {
@@ -54,7 +55,8 @@ public sealed class NodeProcessSpecs : IDisposable
         _processes.Environment["ACTORCONTRACTIVITY_Tls__Enabled"] = "maybe";
         var model = Path.Combine(_directory, "model.json");
         File.WriteAllLines(Path.Combine(_directory, "a.csv"), ["-1,0.5", "0.2,-1"]);
-        File.WriteAllText(model, """{ "format": "actorcontractivity/v1", "samples": [{ "t": 0, "layers": ["a.csv"] }] }""");
+        File.WriteAllText(model,
+            """{ "format": "actorcontractivity/v1", "samples": [{ "t": 0, "layers": ["a.csv"] }] }""");
         var (exitCode, stdout, stderr) = Run("certify", model, "--cluster", $"127.0.0.1:{FreePort()}");
         Assert.Equal(2, exitCode);
         Assert.Equal(
