@@ -25,27 +25,58 @@ public sealed class JobManagerSpecs() : TestKit(HostedActorSystem.Start(akka => 
     private readonly MemoryJobDataStorage _storage = new();
 
     [Fact]
-    public void A_submission_is_asked_for_its_data_chunk_by_chunk_then_accepted_and_listed_as_running()
+    public void A_submission_is_asked_for_its_data_a_window_of_chunks_ahead_then_accepted_and_listed_as_running()
     {
-        // Two samples of 300 × 300 weights: two chunks.
-        var data = ModelCodec.ToJobData(TestModels.TimeSampled(2, 300, seed: 1));
+        // Eight samples of 300 × 300 weights: six chunks, of which four are asked for before any arrives.
+        var data = ModelCodec.ToJobData(TestModels.TimeSampled(8, 300, seed: 1));
+        var count = JobDataStorage.ChunkCount(data.Model.LongLength);
+        Assert.Equal(6, count);
         var manager = Manager();
         var client = CreateTestProbe();
 
         manager.Tell(Submit("big", data, client), client);
-        for (var chunk = 0; chunk < 2; chunk++)
+        var asked = Enumerable.Range(0, ChunkWindow.Size).Select(_ => client.ExpectMsg<SendJobData>(Patience)).ToList();
+        Assert.All(asked, send => Assert.Equal(("big", data.Hash), (send.JobId, send.Hash)));
+        Assert.Equal([0, 1, 2, 3], asked.Select(send => send.Chunk));
+        client.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        for (var chunk = 0; chunk < count; chunk++)
         {
-            var send = client.ExpectMsg<SendJobData>(Patience);
-            Assert.Equal(("big", data.Hash, chunk), (send.JobId, send.Hash, send.Chunk));
-            manager.Tell(new JobDataChunk("big", data.Hash, chunk, 2,
+            manager.Tell(new JobDataChunk("big", data.Hash, chunk, count,
                 JobDataStorage.Slice(data.Model, chunk).ToArray(), null), client);
+            if (chunk + ChunkWindow.Size < count)
+            {
+                Assert.Equal(chunk + ChunkWindow.Size, client.ExpectMsg<SendJobData>(Patience).Chunk);
+            }
         }
 
         Assert.Equal("big", client.FishForMessage<JobAccepted>(_ => true, Patience).JobId);
-        Assert.Equal(new HashSet<int> { 0, 1 }, _storage.Stored(data.Hash));
+        Assert.Equal(Enumerable.Range(0, count).ToHashSet(), _storage.Stored(data.Hash));
         var list = Status(manager, null);
         var job = Assert.Single(list.Jobs);
         Assert.Equal(("big", "running"), (job.JobId, job.State));
+    }
+
+    [Fact]
+    public void A_chunk_lost_in_an_upload_is_asked_for_again_when_the_client_repeats_its_submission()
+    {
+        var data = ModelCodec.ToJobData(TestModels.TimeSampled(2, 300, seed: 4));
+        var count = JobDataStorage.ChunkCount(data.Model.LongLength);
+        Assert.Equal(2, count);
+        var manager = Manager();
+        var client = CreateTestProbe();
+
+        manager.Tell(Submit("lossy", data, client), client);
+        Assert.Equal([0, 1], new[] { client.ExpectMsg<SendJobData>(Patience), client.ExpectMsg<SendJobData>(Patience) }
+            .Select(send => send.Chunk));
+        manager.Tell(new JobDataChunk("lossy", data.Hash, 1, count, JobDataStorage.Slice(data.Model, 1).ToArray(),
+            null), client);
+        client.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        manager.Tell(Submit("lossy", data, client), client);
+        Assert.Equal(0, client.ExpectMsg<SendJobData>(Patience).Chunk);
+        manager.Tell(new JobDataChunk("lossy", data.Hash, 0, count, JobDataStorage.Slice(data.Model, 0).ToArray(),
+            null), client);
+        Assert.Equal("lossy", client.FishForMessage<JobAccepted>(_ => true, Patience).JobId);
     }
 
     [Fact]

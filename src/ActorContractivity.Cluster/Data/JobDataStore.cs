@@ -8,8 +8,10 @@ namespace ActorContractivity.Cluster.Data;
 /// <summary>
 /// The job manager's store of job data by content hash (a child of the manager, on a dispatcher of its own because
 /// the storage blocks). A submission whose data is not stored yet is held while the store asks the client for the
-/// missing chunks one at a time; once all are in and their SHA-256 matches, the manager gets the bytes. It also
-/// reads a job's data back for a coordinator that restarts and serves chunks to the nodes' caches.
+/// missing chunks, <see cref="ChunkWindow.Size"/> ahead of those that have arrived, so that an upload is not one round
+/// trip per chunk; once all are in and their SHA-256 matches, the manager gets the bytes. A chunk lost on the way is
+/// asked for again when the client repeats its submission. The store also reads a job's data back for a coordinator
+/// that restarts and serves chunks to the nodes' caches.
 /// </summary>
 public sealed class JobDataStore : ReceiveActor
 {
@@ -18,7 +20,7 @@ public sealed class JobDataStore : ReceiveActor
 
     private readonly IJobDataStorage _storage;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, SubmitJob> _uploading = [];
+    private readonly Dictionary<string, Upload> _uploading = [];
 
     /// <summary>Creates the store over a storage.</summary>
     public JobDataStore(IJobDataStorage storage)
@@ -61,29 +63,50 @@ public sealed class JobDataStore : ReceiveActor
             return;
         }
 
-        _uploading[submit.DataHash] = submit;
-        submit.Watcher.Tell(new SendJobData(submit.JobId, submit.DataHash, missing.Value));
+        var upload = _uploading[submit.DataHash] = new Upload(submit, missing);
+        while (upload.Asked < upload.Missing.Count && upload.Asked < ChunkWindow.Size)
+        {
+            AskNext(upload);
+        }
     }
 
     private void Uploaded(JobDataChunk chunk)
     {
-        if (!_uploading.TryGetValue(chunk.Hash, out var submit) || chunk.Index < 0 || chunk.Index >= chunk.Count
-            || chunk.Count != JobDataStorage.ChunkCount(submit.DataBytes)
+        if (!_uploading.TryGetValue(chunk.Hash, out var upload) || chunk.Index < 0 || chunk.Index >= chunk.Count
+            || chunk.Count != JobDataStorage.ChunkCount(upload.Submit.DataBytes)
             || chunk.Bytes.Length > JobDataStorage.ChunkBytes)
         {
             return;
         }
 
         _storage.Put(chunk.Hash, chunk.Index, chunk.Count, chunk.Bytes);
-        var missing = Missing(chunk.Hash, chunk.Count);
-        if (missing is not null)
+        if (!upload.Waiting.Remove(chunk.Index))
         {
-            submit.Watcher.Tell(new SendJobData(submit.JobId, chunk.Hash, missing.Value));
+            // Asked for before the client repeated its submission: stored, but the new round does not wait for it.
+            return;
+        }
+
+        if (upload.Asked < upload.Missing.Count)
+        {
+            AskNext(upload);
+            return;
+        }
+
+        if (upload.Waiting.Count > 0 || Missing(chunk.Hash, chunk.Count) is not null)
+        {
+            // The rest is on its way, or was lost: the client's repeated submission asks for it again.
             return;
         }
 
         _uploading.Remove(chunk.Hash);
-        Complete(submit, chunk.Count, Context.Parent);
+        Complete(upload.Submit, chunk.Count, Context.Parent);
+    }
+
+    private static void AskNext(Upload upload)
+    {
+        var chunk = upload.Missing[upload.Asked++];
+        upload.Waiting.Add(chunk);
+        upload.Submit.Watcher.Tell(new SendJobData(upload.Submit.JobId, upload.Submit.DataHash, chunk));
     }
 
     private void Complete(SubmitJob submit, int count, IActorRef manager)
@@ -113,19 +136,12 @@ public sealed class JobDataStore : ReceiveActor
         Sender.Tell(new JobDataChunk(fetch.JobId, fetch.Hash, fetch.Chunk, serve.Count, bytes, serve.Settings));
     }
 
-    /// <summary>The first chunk not stored, or null when all are.</summary>
-    private int? Missing(string hash, int count)
+    /// <summary>The chunks not stored, in order, or null when all are.</summary>
+    private List<int>? Missing(string hash, int count)
     {
         var stored = _storage.Stored(hash);
-        for (var i = 0; i < count; i++)
-        {
-            if (!stored.Contains(i))
-            {
-                return i;
-            }
-        }
-
-        return null;
+        var missing = Enumerable.Range(0, count).Where(i => !stored.Contains(i)).ToList();
+        return missing.Count > 0 ? missing : null;
     }
 
     /// <summary>The whole data if every chunk is stored and the bytes match the hash.</summary>
@@ -144,5 +160,18 @@ public sealed class JobDataStore : ReceiveActor
 
         var bytes = JobDataStorage.Join(chunks);
         return Convert.ToHexString(SHA256.HashData(bytes)) == hash ? bytes : null;
+    }
+
+    /// <summary>A submission whose data is coming in: the chunks it lacked, how many were asked for, those awaited.
+    /// </summary>
+    private sealed class Upload(SubmitJob submit, List<int> missing)
+    {
+        public SubmitJob Submit { get; } = submit;
+
+        public List<int> Missing { get; } = missing;
+
+        public int Asked { get; set; }
+
+        public HashSet<int> Waiting { get; } = [];
     }
 }
