@@ -2,7 +2,10 @@ using ActorContractivity.Cluster.Data;
 
 namespace ActorContractivity.Cluster.Tests;
 
-/// <summary>The chunks a fetcher asks for: one until the count is known, then a window ahead, in order only.</summary>
+/// <summary>
+/// The chunks a fetcher asks for: of all chunks, one until the count is known, then a window ahead; of a given list,
+/// a window ahead from the start; in order only.
+/// </summary>
 public sealed class ChunkWindowSpecs
 {
     [Fact]
@@ -42,5 +45,48 @@ public sealed class ChunkWindowSpecs
         Assert.True(window.Accept(2, 3));
         Assert.Empty(window.More());
         Assert.Equal(3, window.Next);
+    }
+
+    [Fact]
+    public void A_window_over_a_list_walks_only_its_chunks_a_window_ahead_from_the_start()
+    {
+        var window = new ChunkWindow([2, 3, 7, 8, 9, 12]);
+        Assert.Equal(2, window.Next);
+        Assert.Equal([2, 3, 7, 8], window.Open());
+        Assert.False(window.Accept(3, count: 20)); // chunk 2 was lost
+        Assert.True(window.Accept(2, 20));
+        Assert.Equal([9], window.More());
+        Assert.True(window.Accept(3, 20));
+        Assert.True(window.Accept(7, 20));
+        Assert.Equal([12], window.More());
+        Assert.Equal(8, window.Next);
+        Assert.Equal([8, 9, 12], window.Open()); // after a stall
+        Assert.True(window.Accept(8, 20));
+        Assert.True(window.Accept(9, 20));
+        Assert.False(window.Done);
+        Assert.True(window.Accept(12, 20));
+        Assert.True(window.Done);
+        Assert.False(window.Accept(13, 20));
+        Assert.Empty(window.More());
+        Assert.Equal(13, window.Next);
+    }
+
+    [Fact]
+    public void A_window_over_all_chunks_is_done_once_the_last_arrived()
+    {
+        var window = new ChunkWindow();
+        Assert.False(window.Done);
+        window.Open();
+        Assert.True(window.Accept(0, 1));
+        Assert.True(window.Done);
+        Assert.Empty(window.More());
+    }
+
+    [Fact]
+    public void A_list_of_chunks_must_be_ascending_and_not_empty()
+    {
+        Assert.Throws<ArgumentException>(() => new ChunkWindow([]));
+        Assert.Throws<ArgumentException>(() => new ChunkWindow([3, 3]));
+        Assert.Throws<ArgumentException>(() => new ChunkWindow([4, 2]));
     }
 }

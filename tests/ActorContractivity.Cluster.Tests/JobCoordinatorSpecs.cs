@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
+using ActorContractivity.Cluster.Data;
 using ActorContractivity.Cluster.Hosting;
 using ActorContractivity.Cluster.Jobs;
 using ActorContractivity.Cluster.Protocol;
@@ -138,9 +139,12 @@ public sealed class JobCoordinatorSpecs : TestKit
         Directory.Delete(_directory, recursive: true);
     }
 
-    private IActorRef Coordinator(TestProbe dispatcher, NeuralOdeModel? model = null, JobSettings? job = null) =>
-        ChildActorOf(JobCoordinator.Props(JobId, job ?? Job, model ?? Model,
-            ModelCodec.ToJobData(model ?? Model).Hash, dispatcher));
+    private IActorRef Coordinator(TestProbe dispatcher, NeuralOdeModel? model = null, JobSettings? job = null)
+    {
+        var data = ModelCodec.ToJobData(model ?? Model);
+        return ChildActorOf(JobCoordinator.Props(JobId, job ?? Job, model ?? Model, data.Hash,
+            JobDataStorage.ChunkHashes(data.Model), dispatcher));
+    }
 
     private static TaskCompleted Completed(TaskSpec task, NeuralOdeModel? model = null, JobSettings? job = null) =>
         new(JobId, task.TaskId, TaskRunner.Run(model ?? Model, job ?? Job, task, 1), 1);

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Serialization;
 using ActorContractivity.Cluster.Protocol;
@@ -140,7 +141,8 @@ public sealed class SerializationSpecs : IDisposable
             new JobDataChunk("j", data.Hash, 0, 1, data.Model, settings),
             new JobDataChunk("j", data.Hash, 0, 1, data.Model, null),
             new JobSettings(settings.Question, settings.Inner, settings.Certify, new ShardOptions(4, 1L << 30)),
-            new BuildShards("j", data.Hash, [piece]),
+            new BuildShards("j", data.Hash, [piece], [new PieceLayout(0.5, 1, [new LayerSpan(28, 12, 12)])],
+                [new ChunkHash(0, SHA256.HashData(data.Model))]),
             new ShardsBuilt("j", [piece], [actor]),
             new SolveOnShard("j", "1/solve/0", 2, 0.5, 1, [warm]),
             new ShardSolved("j", "1/solve/0", 2, result, null),

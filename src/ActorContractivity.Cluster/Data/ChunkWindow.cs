@@ -4,10 +4,11 @@ using ActorContractivity.Cluster.Protocol;
 namespace ActorContractivity.Cluster.Data;
 
 /// <summary>
-/// Which chunks of a job's data a fetcher asks for: up to <see cref="Size"/> on their way ahead of the one it waits
-/// for, so that a transfer is not one round trip per chunk. Chunks are accepted in order only; the store answers the
-/// requests of one fetcher in the order they were sent, so a chunk out of order means a lost message, and the fetcher
-/// asks again from the one it waits for (<see cref="Open"/>) when its transfer stalls (<see cref="Stalled"/>).
+/// Which chunks of a job's data a fetcher asks for, all of them or a given ascending list: up to <see cref="Size"/>
+/// on their way ahead of the one it waits for, so that a transfer is not one round trip per chunk. Chunks are
+/// accepted in order only; the store answers the requests of one fetcher in the order they were sent, so a chunk out
+/// of order means a lost message, and the fetcher asks again from the one it waits for (<see cref="Open"/>) when its
+/// transfer stalls (<see cref="Stalled"/>).
 /// </summary>
 public sealed class ChunkWindow
 {
@@ -17,30 +18,59 @@ public sealed class ChunkWindow
     /// <summary>How long a fetch waits for a chunk before it asks again from the one it waits for.</summary>
     public static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(3);
 
+    private readonly IReadOnlyList<int>? _chunks;
+    private int _arrived;
     private int _requested;
     private DateTime _asked;
     private int? _count;
 
-    /// <summary>The chunk waited for; all before it have arrived.</summary>
-    public int Next { get; private set; }
+    /// <summary>A window over all chunks of the data, as many as the first one to arrive tells.</summary>
+    public ChunkWindow()
+    {
+    }
+
+    /// <summary>A window over the given chunks only, in ascending order of their indices.</summary>
+    /// <exception cref="ArgumentException">The list is empty or not strictly ascending.</exception>
+    public ChunkWindow(IReadOnlyList<int> chunks)
+    {
+        if (chunks.Count == 0 || chunks[0] < 0
+            || Enumerable.Range(1, chunks.Count - 1).Any(i => chunks[i - 1] >= chunks[i]))
+        {
+            throw new ArgumentException("expected a non-empty ascending list of chunk indices", nameof(chunks));
+        }
+
+        _chunks = chunks;
+        _count = chunks.Count;
+    }
+
+    /// <summary>
+    /// The chunk waited for; all before it that the window walks have arrived. Once all have, one past the last.
+    /// </summary>
+    public int Next => ChunkAt(_arrived);
+
+    /// <summary>True once every chunk the window walks has arrived.</summary>
+    public bool Done => _arrived == _count;
 
     /// <summary>The chunks to ask for on a start or after a stall: from <see cref="Next"/> on.</summary>
     public IReadOnlyList<int> Open()
     {
-        _requested = Next;
+        _requested = _arrived;
         return More();
     }
 
-    /// <summary>Whether the chunk is the one waited for; if so, it is taken and the window moves on.</summary>
+    /// <summary>
+    /// Whether the chunk (one of <paramref name="count"/> in the data) is the one waited for; if so, it is taken and
+    /// the window moves on.
+    /// </summary>
     public bool Accept(int index, int count)
     {
-        if (index != Next)
+        if (Done || index != Next)
         {
             return false;
         }
 
-        _count = count;
-        Next++;
+        _count ??= count;
+        _arrived++;
         return true;
     }
 
@@ -64,13 +94,18 @@ public sealed class ChunkWindow
     public IReadOnlyList<int> More()
     {
         // Before the first chunk tells how many there are, one is asked for.
-        var limit = _count is { } count ? Math.Min(count, Next + Size) : Next + 1;
+        var limit = _count is { } count ? Math.Min(count, _arrived + Size) : _arrived + 1;
         var ask = new List<int>();
         while (_requested < limit)
         {
-            ask.Add(_requested++);
+            ask.Add(ChunkAt(_requested++));
         }
 
         return ask;
     }
+
+    /// <summary>The index of the chunk at a position of the walk (past the end: one past the last).</summary>
+    private int ChunkAt(int position) => _chunks is null ? position
+        : position < _chunks.Count ? _chunks[position]
+        : _chunks[^1] + 1;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using ActorContractivity.Cluster.Hosting;
@@ -83,6 +84,10 @@ public static class JobDataStorage
         var start = (long)index * ChunkBytes;
         return data.AsMemory((int)start, (int)Math.Min(ChunkBytes, data.Length - start));
     }
+
+    /// <summary>The SHA-256 of each chunk of <paramref name="data"/>, in order.</summary>
+    public static byte[][] ChunkHashes(byte[] data) =>
+        Enumerable.Range(0, ChunkCount(data.Length)).Select(i => SHA256.HashData(Slice(data, i).Span)).ToArray();
 }
 
 /// <summary>Job data in memory: it lives as long as the node (the node inside <c>certify</c>).</summary>

@@ -36,9 +36,12 @@ public sealed class JobCoordinator : ReceivePersistentActor
     private int _liveWorkers;
     private DateTime _lastProgress = DateTime.MinValue;
 
-    /// <summary>Creates the coordinator of a job whose data (<paramref name="model"/>) has the given hash.</summary>
+    /// <summary>
+    /// Creates the coordinator of a job whose data (<paramref name="model"/>) has the given hash, and whose chunks
+    /// have <paramref name="chunkHashes"/> (for the hosts of its layer shards; empty when it has none).
+    /// </summary>
     public JobCoordinator(string jobId, JobSettings settings, NeuralOdeModel model, string dataHash,
-        IActorRef dispatcher)
+        IReadOnlyList<byte[]> chunkHashes, IActorRef dispatcher)
     {
         _jobId = jobId;
         _dataHash = dataHash;
@@ -50,7 +53,8 @@ public sealed class JobCoordinator : ReceivePersistentActor
         if (_sharded.Count > 0)
         {
             _shards = Context.ActorOf(
-                LayerShards.Props(jobId, dataHash, model, settings, _sharded.Order().ToArray()), "layer-shards");
+                LayerShards.Props(jobId, dataHash, model, settings, _sharded.Order().ToArray(), chunkHashes),
+                "layer-shards");
         }
 
         Recover<BoxEvaluated>(evaluated => _run = _run.Apply(evaluated));
@@ -78,8 +82,8 @@ public sealed class JobCoordinator : ReceivePersistentActor
 
     /// <summary>The props of a job's coordinator (local only: the model is not serialized).</summary>
     public static Props Props(string jobId, JobSettings settings, NeuralOdeModel model, string dataHash,
-        IActorRef dispatcher) =>
-        Akka.Actor.Props.Create(() => new JobCoordinator(jobId, settings, model, dataHash, dispatcher));
+        IReadOnlyList<byte[]> chunkHashes, IActorRef dispatcher) =>
+        Akka.Actor.Props.Create(() => new JobCoordinator(jobId, settings, model, dataHash, chunkHashes, dispatcher));
 
     /// <summary>The coordinator's outcome, told to its parent (local only).</summary>
     public sealed record Ended(string JobId, IntervalAnswer? Answer, string? Failure);

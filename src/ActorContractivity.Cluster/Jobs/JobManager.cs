@@ -5,6 +5,7 @@ using ActorContractivity.Cluster.Data;
 using ActorContractivity.Cluster.Dispatch;
 using ActorContractivity.Cluster.Hosting;
 using ActorContractivity.Cluster.Protocol;
+using ActorContractivity.Cluster.Shards;
 using ActorContractivity.Core.Model;
 using ActorContractivity.Core.Outer;
 
@@ -114,7 +115,7 @@ public sealed class JobManager : ReceivePersistentActor
         {
             var job = _jobs[e.JobId] = new Job(e);
             _log.Info("Job {JobId} accepted ({Bytes} bytes of data, hash {Hash})", e.JobId, e.DataBytes, e.DataHash);
-            Run(job, model!);
+            Run(job, model!, ready.Bytes);
             submit.Watcher.Tell(new JobAccepted(submit.JobId));
             job.Coordinator!.Tell(new WatchJob(submit.JobId, submit.Watcher));
         });
@@ -152,7 +153,7 @@ public sealed class JobManager : ReceivePersistentActor
             return;
         }
 
-        Run(job, model!);
+        Run(job, model!, loaded.Bytes!);
     }
 
     private void Watch(WatchJob watch)
@@ -189,11 +190,19 @@ public sealed class JobManager : ReceivePersistentActor
         }
     }
 
-    private void Run(Job job, NeuralOdeModel model)
+    /// <summary>
+    /// Starts a job's coordinator on its model and data; the SHA-256 of each chunk of the data goes with it when the
+    /// job has layer shards, whose hosts fetch and check only the chunks of their layers.
+    /// </summary>
+    private void Run(Job job, NeuralOdeModel model, byte[] bytes)
     {
         var registered = job.Registered;
+        var chunkHashes = LayerShards.Sharded(model, registered.Settings).Count > 0
+            ? JobDataStorage.ChunkHashes(bytes)
+            : [];
         job.Coordinator = Context.ActorOf(
-            JobCoordinator.Props(registered.JobId, registered.Settings, model, registered.DataHash, _dispatcher),
+            JobCoordinator.Props(registered.JobId, registered.Settings, model, registered.DataHash, chunkHashes,
+                _dispatcher),
             $"job-{registered.JobId}");
         foreach (var watch in job.Waiting)
         {

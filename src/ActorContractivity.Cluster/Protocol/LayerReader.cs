@@ -1,173 +1,103 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using ActorContractivity.Core.Model;
 
 namespace ActorContractivity.Cluster.Protocol;
 
 /// <summary>
-/// Reads some layers out of a model's bytes (<see cref="ModelCodec"/>'s layout) as the bytes arrive, chunk by chunk,
-/// and skips the others: a node that holds a few layers of a large model never has the whole model in memory, only
-/// its layers and one chunk. It hashes every byte on the way, so the result can be checked against the content hash.
+/// Copies the values of some layers out of a model's bytes as the parts they are in arrive, in ascending order of
+/// their position (<see cref="ModelLayout"/> tells where each layer's values are): a part may hold pieces of several
+/// layers and a layer may span several parts, and parts that hold none of the layers may be left out. A node that
+/// holds a few layers of a large model thus never has the whole model in memory, only its layers and the parts on
+/// their way.
 /// </summary>
 public sealed class LayerReader
 {
-    private readonly Func<int, int, bool> _wanted;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly byte[] _header = new byte[12];
-    private readonly List<int> _layerCounts = [];
-    private readonly List<double> _times = [];
-    private Stage _stage = Stage.ModelHeader;
-    private int _headerFilled;
-    private int _samples;
-    private int _sample;
-    private int _layer;
-    private int _rows;
-    private int _cols;
+    private readonly ((int Sample, int Layer) Key, LayerSpan Span)[] _wanted;
+    private readonly Dictionary<(int Sample, int Layer), Matrix> _layers = [];
     private double[]? _values;
-    private long _valueBytes;
-    private long _valuesRead;
+    private int _current;
+    private long _at;
 
-    /// <summary>A reader that keeps the layers (sample, index) for which <paramref name="wanted"/> is true.</summary>
-    public LayerReader(Func<int, int, bool> wanted) => _wanted = wanted;
-
-    private enum Stage
+    /// <summary>A reader of the layers (sample, index in the sample) whose values are at the given spans.</summary>
+    /// <exception cref="ArgumentException">Two of the spans overlap.</exception>
+    public LayerReader(IEnumerable<((int Sample, int Layer) Key, LayerSpan Span)> layers)
     {
-        ModelHeader,
-        SampleHeader,
-        LayerHeader,
-        Values,
-        Done,
+        _wanted = layers.DistinctBy(l => l.Key).OrderBy(l => l.Span.Offset).ToArray();
+        for (var i = 1; i < _wanted.Length; i++)
+        {
+            if (_wanted[i].Span.Offset < _wanted[i - 1].Span.Offset + _wanted[i - 1].Span.Length)
+            {
+                throw new ArgumentException("the spans of two layers overlap", nameof(layers));
+            }
+        }
+
+        Begin();
     }
 
-    /// <summary>The layers kept, by (sample, index of the layer in the sample).</summary>
-    public Dictionary<(int Sample, int Layer), Matrix> Layers { get; } = [];
+    /// <summary>The layers read so far, by (sample, index of the layer in the sample).</summary>
+    public IReadOnlyDictionary<(int Sample, int Layer), Matrix> Layers => _layers;
 
-    /// <summary>Each sample's number of layers (of the samples read so far).</summary>
-    public IReadOnlyList<int> LayerCounts => _layerCounts;
+    /// <summary>True once every layer is read.</summary>
+    public bool Complete => _current == _wanted.Length;
 
-    /// <summary>Each sample's time (of the samples read so far).</summary>
-    public IReadOnlyList<double> Times => _times;
-
-    /// <summary>True once the last layer of the last sample is read.</summary>
-    public bool Complete => _stage == Stage.Done;
-
-    /// <summary>Reads the next bytes of the model.</summary>
-    /// <exception cref="FormatException">The bytes are not a model of the codec's version, or run past its end.
+    /// <summary>Reads the bytes at <paramref name="offset"/> in the model.</summary>
+    /// <exception cref="ArgumentException">The bytes start past some of a layer's values that did not come.
     /// </exception>
-    public void Add(ReadOnlySpan<byte> bytes)
+    public void Add(long offset, ReadOnlySpan<byte> bytes)
     {
-        _hash.AppendData(bytes);
-        while (!bytes.IsEmpty)
+        var end = offset + bytes.Length;
+        while (!Complete && _at < end)
         {
-            if (_stage == Stage.Done)
+            if (_at < offset)
             {
-                throw new FormatException("model bytes have trailing data");
+                throw new ArgumentException($"the bytes from {_at} on did not come before those from {offset}",
+                    nameof(offset));
             }
 
-            if (_stage == Stage.Values)
+            var (_, span) = _wanted[_current];
+            var take = Math.Min(end, span.Offset + span.Length) - _at;
+            bytes.Slice((int)(_at - offset), (int)take)
+                .CopyTo(MemoryMarshal.AsBytes(_values!.AsSpan())[(int)(_at - span.Offset)..]);
+            _at += take;
+            if (_at == span.Offset + span.Length)
             {
-                var take = (int)Math.Min(bytes.Length, _valueBytes - _valuesRead);
-                if (_values is { } values)
-                {
-                    bytes[..take].CopyTo(MemoryMarshal.AsBytes(values.AsSpan())[(int)_valuesRead..]);
-                }
-
-                _valuesRead += take;
-                bytes = bytes[take..];
-                if (_valuesRead == _valueBytes)
-                {
-                    EndLayer();
-                }
-
-                continue;
-            }
-
-            var need = _stage == Stage.SampleHeader ? 12 : 8;
-            var fill = Math.Min(bytes.Length, need - _headerFilled);
-            bytes[..fill].CopyTo(_header.AsSpan(_headerFilled));
-            _headerFilled += fill;
-            bytes = bytes[fill..];
-            if (_headerFilled == need)
-            {
-                _headerFilled = 0;
-                Header();
+                Keep();
+                Begin();
             }
         }
     }
 
-    /// <summary>The SHA-256 of the bytes read, as the job data names it (call once, when complete).</summary>
-    public string Hash() => Convert.ToHexString(_hash.GetHashAndReset());
-
-    private void Header()
+    /// <summary>Makes ready for the next layer's values (keeping those that have none).</summary>
+    private void Begin()
     {
-        var header = _header.AsSpan();
-        switch (_stage)
+        while (!Complete)
         {
-            case Stage.ModelHeader:
-                if (BinaryPrimitives.ReadInt32LittleEndian(header) != ModelCodec.Version)
-                {
-                    throw new FormatException("model bytes of an unknown version");
-                }
-
-                _samples = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-                _sample = -1;
-                NextSample();
-                break;
-            case Stage.SampleHeader:
-                _times.Add(BinaryPrimitives.ReadDoubleLittleEndian(header));
-                _layerCounts.Add(BinaryPrimitives.ReadInt32LittleEndian(header[8..]));
-                _layer = -1;
-                NextLayer();
-                break;
-            default:
-                _rows = BinaryPrimitives.ReadInt32LittleEndian(header);
-                _cols = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-                _valueBytes = 8L * _rows * _cols;
-                _valuesRead = 0;
-                _values = _wanted(_sample, _layer) ? new double[checked(_rows * _cols)] : null;
-                _stage = Stage.Values;
-                if (_valueBytes == 0)
-                {
-                    EndLayer();
-                }
-
-                break;
-        }
-    }
-
-    private void EndLayer()
-    {
-        if (_values is { } values)
-        {
-            if (!BitConverter.IsLittleEndian)
+            var (_, span) = _wanted[_current];
+            _at = span.Offset;
+            _values = new double[checked(span.Rows * span.Cols)];
+            if (span.Length > 0)
             {
-                var longs = MemoryMarshal.Cast<double, long>(values.AsSpan());
-                BinaryPrimitives.ReverseEndianness(longs, longs);
+                return;
             }
 
-            Layers[(_sample, _layer)] = Matrix.FromRowMajor(_rows, _cols, values);
-            _values = null;
+            Keep();
         }
-
-        NextLayer();
     }
 
-    private void NextLayer()
+    /// <summary>Keeps the layer whose values are all read.</summary>
+    private void Keep()
     {
-        _layer++;
-        if (_layer < _layerCounts[_sample])
+        var ((sample, layer), span) = _wanted[_current];
+        var values = _values!;
+        if (!BitConverter.IsLittleEndian)
         {
-            _stage = Stage.LayerHeader;
-            return;
+            var longs = MemoryMarshal.Cast<double, long>(values.AsSpan());
+            BinaryPrimitives.ReverseEndianness(longs, longs);
         }
 
-        NextSample();
-    }
-
-    private void NextSample()
-    {
-        _sample++;
-        _stage = _sample < _samples ? Stage.SampleHeader : Stage.Done;
+        _layers[(sample, layer)] = Matrix.FromRowMajor(span.Rows, span.Cols, values);
+        _values = null;
+        _current++;
     }
 }

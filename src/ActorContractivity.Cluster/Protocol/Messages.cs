@@ -212,11 +212,38 @@ public sealed record JobDataChunk(string JobId, string Hash, int Index, int Coun
 public sealed record ShardPiece(int Sample, int FirstLayer, int LayerCount, int SlopeOffset);
 
 /// <summary>
-/// Asks a node's shard host to build shards of a job's layers from the job's data (fetched by content hash from the
-/// job manager, only the layers of the pieces kept); the reply is <see cref="ShardsBuilt"/>. The shards stop when the
-/// sender does.
+/// Where a layer's row-major values are in a model's bytes (<see cref="ModelLayout"/>) and its shape.
 /// </summary>
-public sealed record BuildShards(string JobId, string DataHash, ShardPiece[] Pieces) : IJobMessage;
+/// <param name="Offset">The position of the first value's first byte.</param>
+/// <param name="Rows">The layer's rows.</param>
+/// <param name="Cols">The layer's columns.</param>
+public sealed record LayerSpan(long Offset, int Rows, int Cols)
+{
+    /// <summary>The number of bytes of the values.</summary>
+    public long Length => 8L * Rows * Cols;
+}
+
+/// <summary>What a shard host needs besides the layers' values to build a piece.</summary>
+/// <param name="Time">The time of the piece's sample.</param>
+/// <param name="SampleLayers">The number of layers of the piece's sample.</param>
+/// <param name="Layers">The piece's layers, in order.</param>
+public sealed record PieceLayout(double Time, int SampleLayers, LayerSpan[] Layers);
+
+/// <summary>The SHA-256 of one chunk of a job's data.</summary>
+public sealed record ChunkHash(int Index, byte[] Sha256);
+
+/// <summary>
+/// Asks a node's shard host to build shards of a job's layers from the job's data: it fetches by content hash from
+/// the job manager only the chunks the pieces' layers are in, checks each against its hash and keeps only those
+/// layers. The reply is <see cref="ShardsBuilt"/>. The shards stop when the sender does.
+/// </summary>
+/// <param name="JobId">The job.</param>
+/// <param name="DataHash">The hash of the job's data.</param>
+/// <param name="Pieces">The pieces to build.</param>
+/// <param name="Layouts">Each piece's layout, in the order of <paramref name="Pieces"/>.</param>
+/// <param name="Chunks">The hashes of the chunks the pieces' layers are in, in ascending order of index.</param>
+public sealed record BuildShards(string JobId, string DataHash, ShardPiece[] Pieces, PieceLayout[] Layouts,
+    ChunkHash[] Chunks) : IJobMessage;
 
 /// <summary>The shards a host built, in the order of the request.</summary>
 public sealed record ShardsBuilt(string JobId, ShardPiece[] Pieces, IActorRef[] Shards) : IJobMessage;

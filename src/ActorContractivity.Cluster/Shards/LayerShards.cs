@@ -34,6 +34,7 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
     private readonly ShardOptions _options;
     private readonly int[] _samples;
     private readonly IReadOnlyList<LayerSlot> _layers;
+    private readonly IReadOnlyList<byte[]> _chunkHashes;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<ShardPiece, Placed> _pieces = [];
     private readonly HashSet<Address> _gone = [];
@@ -45,9 +46,12 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
     private bool _placeAgain = true;
     private int _runs;
 
-    /// <summary>The driver of a job's shards; <paramref name="samples"/> are the samples it solves.</summary>
+    /// <summary>
+    /// The driver of a job's shards; <paramref name="samples"/> are the samples it solves, and
+    /// <paramref name="chunkHashes"/> the SHA-256 of each chunk of the job's data, which the hosts check.
+    /// </summary>
     public LayerShards(string jobId, string dataHash, NeuralOdeModel model, JobSettings settings,
-        IReadOnlyList<int> samples)
+        IReadOnlyList<int> samples, IReadOnlyList<byte[]> chunkHashes)
     {
         _jobId = jobId;
         _dataHash = dataHash;
@@ -56,6 +60,7 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         _options = settings.Shards ?? new ShardOptions(1);
         _samples = samples.ToArray();
         _layers = PlacementPlanner.Layout(model).Where(l => _samples.Contains(l.Sample)).ToArray();
+        _chunkHashes = chunkHashes;
         _threads = new DedicatedThreads(2 * Math.Max(1, _options.Nodes), $"shards-{jobId}");
         Receive<Solve>(solve =>
         {
@@ -84,8 +89,8 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
 
     /// <summary>The props of a job's shard driver (local only: the model is not serialized).</summary>
     public static Props Props(string jobId, string dataHash, NeuralOdeModel model, JobSettings settings,
-        IReadOnlyList<int> samples) =>
-        Akka.Actor.Props.Create(() => new LayerShards(jobId, dataHash, model, settings, samples));
+        IReadOnlyList<int> samples, IReadOnlyList<byte[]> chunkHashes) =>
+        Akka.Actor.Props.Create(() => new LayerShards(jobId, dataHash, model, settings, samples, chunkHashes));
 
     /// <summary>
     /// The samples of a job that its shards solve: all of them when the job asks for sharding and the norm is the
@@ -96,6 +101,21 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
             ? Enumerable.Range(0, model.Samples.Count)
                 .Where(s => model.Samples[s].DiagonalCount > settings.Inner.EnumerationLimit).ToHashSet()
             : new HashSet<int>();
+
+    /// <summary>
+    /// The request to a host for some pieces of a job's model: where their layers are in the job's data and the
+    /// hashes (<paramref name="chunkHashes"/>, all the data's) of the chunks they are in.
+    /// </summary>
+    public static BuildShards Request(string jobId, string dataHash, NeuralOdeModel model,
+        IReadOnlyList<byte[]> chunkHashes, ShardPiece[] pieces)
+    {
+        var spans = ModelLayout.Spans(model);
+        var layouts = pieces.Select(p => new PieceLayout(model.Samples[p.Sample].Time, spans[p.Sample].Length,
+            spans[p.Sample][p.FirstLayer..(p.FirstLayer + p.LayerCount)])).ToArray();
+        var chunks = layouts.SelectMany(l => l.Layers).SelectMany(l => ModelLayout.Chunks(l.Offset, l.Length))
+            .Distinct().Order().Select(c => new ChunkHash(c, chunkHashes[c])).ToArray();
+        return new BuildShards(jobId, dataHash, pieces, layouts, chunks);
+    }
 
     /// <summary>Solves these samples (local only); each result goes to the parent as <see cref="Solved"/>.</summary>
     public sealed record Solve(IReadOnlyList<SolveSampleTask> Tasks);
@@ -225,7 +245,7 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         foreach (var group in due.GroupBy(p => p.Value.Node))
         {
             var host = Context.ActorSelection(new RootActorPath(Address.Parse(group.Key)) / "user" / ShardHost.Name);
-            host.Tell(new BuildShards(_jobId, _dataHash, group.Select(p => p.Key).ToArray()));
+            host.Tell(Request(_jobId, _dataHash, _model, _chunkHashes, group.Select(p => p.Key).ToArray()));
             foreach (var (_, placed) in group)
             {
                 placed.Asked = now;

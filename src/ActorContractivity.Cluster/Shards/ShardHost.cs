@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
 using ActorContractivity.Cluster.Data;
@@ -9,11 +11,12 @@ namespace ActorContractivity.Cluster.Shards;
 
 /// <summary>
 /// One per worker node (<c>/user/layer-shards</c>): builds the <see cref="LayerShard"/>s a job's driver asks for.
-/// It fetches the job's data by content hash from the job manager's store, chunk by chunk, and reads only the layers
-/// of the pieces asked for (<see cref="LayerReader"/>), so the node holds its share of the weights and never the whole
-/// model. One fetch per job at a time; requests for other pieces that come during a fetch wait for the next. A job's
-/// shards stop when its driver does (DeathWatch: the job ended, or the coordinator's node is gone), or when a new
-/// driver of the job takes over.
+/// It fetches from the job manager's store only the chunks of the job's data that the layers of the pieces asked for
+/// are in (<see cref="BuildShards"/> tells where the layers are and each chunk's SHA-256), checks each chunk against
+/// its hash and copies the layers' values out of it (<see cref="LayerReader"/>), so the node holds its share of the
+/// weights and the chunks on their way, never the whole model. One fetch per job at a time; requests for other pieces
+/// that come during a fetch wait for the next. A job's shards stop when its driver does (DeathWatch: the job ended,
+/// or the coordinator's node is gone), or when a new driver of the job takes over.
 /// </summary>
 public sealed class ShardHost : ReceiveActor, IWithTimers
 {
@@ -108,13 +111,25 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
 
     private void Start(string jobId, string hash, List<(BuildShards Build, IActorRef Driver)> requests)
     {
-        // Limitation: every host reads all chunks of the job data (to check the content hash), so the transfer and
-        // the store's reads grow with the number of nodes although each keeps only its share; per-chunk hashes
-        // would let a host fetch only the chunks its layers are in.
-        var wanted = requests.SelectMany(r => r.Build.Pieces)
-            .SelectMany(p => Enumerable.Range(p.FirstLayer, p.LayerCount).Select(j => (p.Sample, j)))
-            .ToHashSet();
-        var fetch = new Fetch(hash, new LayerReader((s, j) => wanted.Contains((s, j))), requests);
+        var layers = requests.SelectMany(r => r.Build.Pieces.Zip(r.Build.Layouts, (piece, layout) =>
+                layout.Layers.Select((span, j) => ((piece.Sample, piece.FirstLayer + j), span))))
+            .SelectMany(l => l)
+            .ToArray();
+        var hashes = requests.SelectMany(r => r.Build.Chunks).DistinctBy(c => c.Index).ToDictionary(c => c.Index);
+        var chunks = layers.SelectMany(l => ModelLayout.Chunks(l.span.Offset, l.span.Length)).Distinct().Order()
+            .ToArray();
+        var complete = requests.All(r => r.Build.Layouts.Length == r.Build.Pieces.Length
+            && r.Build.Pieces.Zip(r.Build.Layouts, (piece, layout) => piece.LayerCount == layout.Layers.Length)
+                .All(same => same));
+        if (!complete || chunks.Length == 0 || chunks.Any(c => !hashes.ContainsKey(c)))
+        {
+            // The drivers ask again for shards that do not come.
+            _log.Warning("Cannot build shards of {JobId}: the request does not tell where all its layers are or "
+                + "the hashes of all chunks they are in", jobId);
+            return;
+        }
+
+        var fetch = new Fetch(hash, new LayerReader(layers), chunks.Select(c => hashes[c]).ToArray(), requests);
         _fetching[jobId] = fetch;
         fetch.Window.Ask(_source, jobId, hash, fetch.Window.Open());
     }
@@ -127,61 +142,60 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
             return;
         }
 
-        try
+        if (!SHA256.HashData(chunk.Bytes).AsSpan().SequenceEqual(fetch.Chunks[chunk.Index].Sha256))
         {
-            fetch.Reader.Add(chunk.Bytes);
-        }
-        catch (FormatException e)
-        {
-            _log.Warning("Job data of {JobId} is unreadable: {Reason}", chunk.JobId, e.Message);
-            _fetching.Remove(chunk.JobId);
+            // The drivers ask again for shards that do not come.
+            _log.Warning("Dropped job data of {JobId}: chunk {Index} does not match its hash", chunk.JobId,
+                chunk.Index);
+            Finish(chunk.JobId, fetch);
             return;
         }
 
-        if (fetch.Window.Next < chunk.Count)
+        fetch.Reader.Add((long)chunk.Index * JobDataStorage.ChunkBytes, chunk.Bytes);
+        if (!fetch.Window.Done)
         {
             fetch.Window.Ask(_source, chunk.JobId, fetch.Hash, fetch.Window.More());
             return;
         }
 
-        _fetching.Remove(chunk.JobId);
-        if (!fetch.Reader.Complete || fetch.Reader.Hash() != chunk.Hash)
+        foreach (var (build, driver) in fetch.Requests)
         {
-            // The drivers ask again for shards that do not come.
-            _log.Warning("Dropped job data of {JobId}: it does not match its hash", chunk.JobId);
-        }
-        else
-        {
-            foreach (var (build, driver) in fetch.Requests)
-            {
-                Create(build, fetch.Reader, chunk.Settings);
-                Reply(build, driver);
-            }
+            Create(build, fetch, chunk.Settings);
+            Reply(build, driver);
         }
 
+        Finish(chunk.JobId, fetch);
+    }
+
+    /// <summary>A fetch is over: the requests that came during it start the next.</summary>
+    private void Finish(string jobId, Fetch fetch)
+    {
+        _fetching.Remove(jobId);
         if (fetch.Queued.Count > 0)
         {
-            Start(chunk.JobId, chunk.Hash, fetch.Queued);
+            Start(jobId, fetch.Hash, fetch.Queued);
         }
     }
 
-    private void Create(BuildShards build, LayerReader reader, JobSettings settings)
+    private void Create(BuildShards build, Fetch fetch, JobSettings settings)
     {
-        foreach (var piece in build.Pieces.Where(p => !_shards.ContainsKey((build.JobId, p))))
+        foreach (var (piece, layout) in build.Pieces.Zip(build.Layouts, (piece, layout) => (piece, layout))
+                     .Where(p => !_shards.ContainsKey((build.JobId, p.piece))))
         {
             var layers = Enumerable.Range(piece.FirstLayer, piece.LayerCount)
-                .Select(j => reader.Layers[(piece.Sample, j)]).ToArray();
+                .Select(j => fetch.Reader.Layers[(piece.Sample, j)]).ToArray();
             var block = new LayerBlock(layers, piece.FirstLayer, piece.SlopeOffset);
-            var whole = piece.FirstLayer == 0 && piece.LayerCount == reader.LayerCounts[piece.Sample]
-                ? new Sample(reader.Times[piece.Sample], layers)
+            var whole = piece.FirstLayer == 0 && piece.LayerCount == layout.SampleLayers
+                ? new Sample(layout.Time, layers)
                 : null;
             var shard = Context.ActorOf(LayerShard.Props(block, whole, piece.Sample, settings, _threads),
                 $"shard-{++_built}");
             _shards[(build.JobId, piece)] = (shard, block.Shape.WeightBytes);
         }
 
-        _log.Info("Built {Count} shards of job {JobId}; {Shards} shards hold {Bytes} bytes of weights on this node",
-            build.Pieces.Length, build.JobId, _shards.Count, _shards.Values.Sum(s => s.Bytes));
+        _log.Info("Built {Count} shards of job {JobId} from {Chunks} chunks fetched in {Seconds:F2} s; {Shards} shards "
+            + "hold {Bytes} bytes of weights on this node", build.Pieces.Length, build.JobId, fetch.Chunks.Count,
+            fetch.Clock.Elapsed.TotalSeconds, _shards.Count, _shards.Values.Sum(s => s.Bytes));
     }
 
     private void Reply(BuildShards build, IActorRef driver) =>
@@ -218,17 +232,23 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed class Fetch(string hash, LayerReader reader, List<(BuildShards Build, IActorRef Driver)> requests)
+    private sealed class Fetch(string hash, LayerReader reader, ChunkHash[] chunks,
+        List<(BuildShards Build, IActorRef Driver)> requests)
     {
         public string Hash { get; } = hash;
 
         public LayerReader Reader { get; } = reader;
 
+        /// <summary>The chunks fetched, with their hashes, by index.</summary>
+        public Dictionary<int, ChunkHash> Chunks { get; } = chunks.ToDictionary(c => c.Index);
+
         public List<(BuildShards Build, IActorRef Driver)> Requests { get; } = requests;
 
         public List<(BuildShards Build, IActorRef Driver)> Queued { get; } = [];
 
-        public ChunkWindow Window { get; } = new();
+        public ChunkWindow Window { get; } = new(chunks.Select(c => c.Index).ToArray());
+
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
     }
 
     private sealed class CheckStalled
