@@ -36,6 +36,7 @@ public static class CliApplication
         root.Subcommands.Add(CertifyCommand.Create(output, error));
         root.Subcommands.Add(NodeCommand.Create(output, error));
         root.Subcommands.Add(StatusCommand.Create(output, error));
+        root.Subcommands.Add(CancelCommand.Create(output, error));
         root.Subcommands.Add(ProbeCommand.Create(output, error));
         root.Subcommands.Add(Mnist.MnistCommand.Create(output, error));
         root.Subcommands.Add(Generate.GenerateCommand.Create(output));

@@ -168,6 +168,35 @@ public sealed class JobManagerSpecs() : TestKit(HostedActorSystem.Start(akka => 
         Assert.Equal(1, Status(manager, null).LiveWorkers);
     }
 
+    [Fact]
+    public void A_cancelled_job_ends_as_failed_its_watcher_is_told_and_a_second_cancel_finds_it_ended()
+    {
+        // No worker: the job would wait for one forever.
+        var data = ModelCodec.ToJobData(TestModels.TimeSampled(2, 8, seed: 6));
+        var manager = Manager();
+        var client = CreateTestProbe();
+        manager.Tell(Submit("waiting", data, client), client);
+        client.ExpectMsg<SendJobData>(Patience);
+        manager.Tell(new JobDataChunk("waiting", data.Hash, 0, 1, data.Model, null), client);
+        client.FishForMessage<JobAccepted>(_ => true, Patience);
+
+        var user = CreateTestProbe();
+        manager.Tell(new CancelJob("waiting"), user);
+        Assert.Equal(new CancelReply("waiting", "running"), user.ExpectMsg<CancelReply>(Patience));
+        var failed = client.FishForMessage<JobFailed>(_ => true, Patience);
+        Assert.Equal(("waiting", CancelJob.Reason), (failed.JobId, failed.Reason));
+        AwaitAssert(() =>
+        {
+            var job = Assert.Single(Status(manager, "waiting").Jobs);
+            Assert.Equal(("failed", CancelJob.Reason), (job.State, job.Failure));
+        }, Patience);
+
+        manager.Tell(new CancelJob("waiting"), user);
+        Assert.Equal(new CancelReply("waiting", "failed"), user.ExpectMsg<CancelReply>(Patience));
+        manager.Tell(new CancelJob("nosuchjob"), user);
+        Assert.Equal(new CancelReply("nosuchjob", null), user.ExpectMsg<CancelReply>(Patience));
+    }
+
     private JobList Status(IActorRef manager, string? jobId)
     {
         var probe = CreateTestProbe();

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using ActorContractivity.Cluster.Protocol;
 
 namespace ActorContractivity.Cluster.Tests;
 
 /// <summary>
 /// <c>actorcontractivity node</c> and <c>status</c> as processes: a node whose journal is not a database exits at
 /// startup with one line instead of running without persistence, <c>certify --cluster</c> refuses a setting it cannot
-/// read with one line, and <c>status</c> of a job the cluster does not have says so and exits 1. Every process
-/// started is killed at the end.
+/// read with one line, <c>status</c> of a job the cluster does not have says so and exits 1, and <c>cancel</c> ends a
+/// running job and the client that follows it. Every process started is killed at the end.
 /// </summary>
 public sealed class NodeProcessSpecs : IDisposable
 {
@@ -90,6 +91,56 @@ public sealed class NodeProcessSpecs : IDisposable
         Assert.Equal(1, exitCode);
         Assert.Equal([$"JOB: the cluster at {address} has no job 'nosuchjob'"], Lines(stderr));
         Assert.Contains("jobs: 0", Lines(stdout));
+    }
+
+    [Fact]
+    public async Task A_job_cancelled_with_the_cancel_command_ends_its_client_with_exit_130_and_is_not_cancelled_twice()
+    {
+        // A coordinator-only node: the job waits for a worker that never comes.
+        var port = FreePort();
+        var address = $"127.0.0.1:{port}";
+        var node = Start("node", "--port", port, "--roles", "coordinator", "--data", Path.Combine(_directory, "data"));
+        node.BeginOutputReadLine();
+        node.BeginErrorReadLine();
+        var model = Path.Combine(_directory, "model.json");
+        File.WriteAllLines(Path.Combine(_directory, "a.csv"), ["-1,0.5", "0.2,-1"]);
+        File.WriteAllText(model,
+            """{ "format": "actorcontractivity/v1", "samples": [{ "t": 0, "layers": ["a.csv"] }] }""");
+        var report = Path.Combine(_directory, "report.json");
+        var client = Start("certify", model, "--cluster", address, "--json", report);
+        var clientErr = client.StandardError.ReadToEndAsync();
+        client.BeginOutputReadLine();
+
+        var clock = Stopwatch.StartNew();
+        string? jobId = null;
+        while (jobId is null)
+        {
+            var (_, output, _) = Run("status", "--cluster", address);
+            jobId = Lines(output).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .FirstOrDefault(w => w.Length > 1 && w[1] == "running")?[0];
+            Assert.True(clock.Elapsed < Patience, $"the job did not start: {output}");
+            Thread.Sleep(500);
+        }
+
+        var (exitCode, stdout, stderr) = Run("cancel", jobId, "--cluster", address);
+        Assert.Empty(Lines(stderr));
+        Assert.Equal(0, exitCode);
+        Assert.Equal([$"job {jobId}: cancelled"], Lines(stdout));
+        Assert.True(client.WaitForExit(Patience), "the client did not end after its job was cancelled");
+        Assert.Equal(130, client.ExitCode);
+        Assert.Equal([$"certify: job {jobId} was cancelled on request (actorcontractivity cancel); no report was "
+            + "written"], Lines(await clientErr).Where(l => l.StartsWith("certify:", StringComparison.Ordinal)));
+        Assert.False(File.Exists(report));
+
+        var again = Run("cancel", jobId, "--cluster", address);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Equal([$"JOB: job '{jobId}' has already ended (failed); nothing was cancelled"], Lines(again.Stderr));
+        var unknown = Run("cancel", "nosuchjob", "--cluster", address);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal([$"JOB: the cluster at {address} has no job 'nosuchjob'"], Lines(unknown.Stderr));
+        Assert.Contains(Lines(Run("status", "--cluster", address, jobId).Stdout),
+            l => l.Contains($"{jobId}  failed", StringComparison.Ordinal)
+                && l.EndsWith(CancelJob.Reason, StringComparison.Ordinal));
     }
 
     public void Dispose()

@@ -149,6 +149,9 @@ public static class CertifyCommand
                 case JobRejected rejected:
                     error.WriteLine($"{request.ModelPath}: {rejected.Reason.ReplaceLineEndings(" ")}");
                     return CliApplication.BadInput;
+                case JobFailed { Reason: CancelJob.Reason } cancelled:
+                    error.WriteLine($"certify: job {cancelled.JobId} was {CancelJob.Reason}; no report was written");
+                    return CliApplication.Interrupted;
                 case JobFailed failed:
                     error.WriteLine($"internal error: {failed.Reason.ReplaceLineEndings(" ")}");
                     return CliApplication.InternalError;

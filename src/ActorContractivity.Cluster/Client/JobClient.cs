@@ -40,6 +40,10 @@ public static class JobClient
         return outcome.Task;
     }
 
+    /// <summary>Asks a gateway to cancel a job.</summary>
+    public static Task<CancelReply> CancelAsync(ActorSelection gateway, string jobId, TimeSpan timeout) =>
+        gateway.Ask<CancelReply>(new CancelJob(jobId), timeout);
+
     /// <summary>Asks a gateway for the jobs and members it knows.</summary>
     public static Task<ClusterStatus> StatusAsync(ActorSelection gateway, string? jobId, TimeSpan timeout) =>
         gateway.Ask<ClusterStatus>(new GetClusterStatus(jobId), timeout);

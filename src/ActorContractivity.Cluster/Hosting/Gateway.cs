@@ -6,7 +6,7 @@ namespace ActorContractivity.Cluster.Hosting;
 
 /// <summary>
 /// The entry point of every node (<c>/user/gateway</c>) for clients inside or outside the cluster: submissions,
-/// their chunks of data and watch requests go on to the job manager through its singleton proxy (which buffers
+/// their chunks of data, watch and cancel requests go on to the job manager through its singleton proxy (which buffers
 /// them while the singleton moves); a status request is answered with the manager's jobs and this node's view of
 /// the members (none on a standalone node).
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class Gateway : ReceiveActor
         Receive<SubmitJob>(manager.Forward);
         Receive<JobDataChunk>(manager.Forward);
         Receive<WatchJob>(manager.Forward);
+        Receive<CancelJob>(manager.Forward);
         ReceiveAsync<GetClusterStatus>(async request =>
         {
             var sender = Sender;

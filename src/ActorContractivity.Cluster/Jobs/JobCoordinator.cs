@@ -35,6 +35,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
     private int _tasksTotal;
     private int _liveWorkers;
     private DateTime _lastProgress = DateTime.MinValue;
+    private bool _ended;
 
     /// <summary>
     /// Creates the coordinator of a job whose data (<paramref name="model"/>) has the given hash, and whose chunks
@@ -75,6 +76,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
         Command<LayerShards.Solved>(solved => Completed(solved.TaskId, solved.Outcome));
         Command<LayerShards.Failed>(failed => End(null, failed.Reason));
         Command<TaskGaveUp>(gaveUp => End(null, $"task {gaveUp.TaskId} failed: {gaveUp.Message}"));
+        Command<Cancel>(_ => End(null, CancelJob.Reason));
     }
 
     /// <inheritdoc />
@@ -87,6 +89,17 @@ public sealed class JobCoordinator : ReceivePersistentActor
 
     /// <summary>The coordinator's outcome, told to its parent (local only).</summary>
     public sealed record Ended(string JobId, IntervalAnswer? Answer, string? Failure);
+
+    /// <summary>Ends the job as cancelled (local only: from the job manager).</summary>
+    public sealed class Cancel
+    {
+        /// <summary>The one instance.</summary>
+        public static readonly Cancel Instance = new();
+
+        private Cancel()
+        {
+        }
+    }
 
     /// <inheritdoc />
     protected override void OnReplaySuccess()
@@ -250,6 +263,13 @@ public sealed class JobCoordinator : ReceivePersistentActor
 
     private void End(IntervalAnswer? answer, string? failure)
     {
+        if (_ended)
+        {
+            // A cancel request that crossed the job's end, or a second failure: the job has its outcome.
+            return;
+        }
+
+        _ended = true;
         _log.Info("Job {JobId} {Outcome}", _jobId, failure is null ? "finished" : $"failed: {failure}");
         _box = null;
         _certify = null;

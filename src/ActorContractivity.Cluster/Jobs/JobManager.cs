@@ -43,6 +43,7 @@ public sealed class JobManager : ReceivePersistentActor
         Command<JobDataStore.Ready>(Register);
         Command<JobDataStore.Loaded>(Loaded);
         Command<WatchJob>(Watch);
+        Command<CancelJob>(Cancel);
         Command<RequestWork>(request => _dispatcher.Forward(request));
         Command<FetchJobData>(Fetch);
         Command<JobProgress>(progress =>
@@ -179,6 +180,35 @@ public sealed class JobManager : ReceivePersistentActor
                 job.Coordinator.Tell(watch);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Cancels a running job: its coordinator ends it as failed, which tells its watchers and drops its tasks and
+    /// shards. A job whose data is still being read back after a recovery has no coordinator yet and ends here.
+    /// </summary>
+    private void Cancel(CancelJob cancel)
+    {
+        var found = _jobs.TryGetValue(cancel.JobId, out var job);
+        Sender.Tell(new CancelReply(cancel.JobId, job?.State));
+        if (!found || job!.State != "running")
+        {
+            return;
+        }
+
+        _log.Info("Job {JobId} is cancelled on request", cancel.JobId);
+        if (job.Coordinator is { } coordinator)
+        {
+            coordinator.Tell(JobCoordinator.Cancel.Instance);
+            return;
+        }
+
+        foreach (var watch in job.Waiting)
+        {
+            watch.Watcher.Tell(new JobFailed(cancel.JobId, CancelJob.Reason));
+        }
+
+        job.Waiting.Clear();
+        Ended(new JobCoordinator.Ended(cancel.JobId, null, CancelJob.Reason));
     }
 
     private void Fetch(FetchJobData fetch)

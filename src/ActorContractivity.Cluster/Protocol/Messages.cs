@@ -79,8 +79,24 @@ public sealed record JobProgress(
 /// <summary>The job finished with this (certified) answer.</summary>
 public sealed record JobCompleted(string JobId, IntervalAnswer Answer) : IJobMessage;
 
-/// <summary>The job failed: a task failed on every attempt, or the job could not run.</summary>
+/// <summary>The job failed: a task failed on every attempt, or the job could not run, or it was cancelled.</summary>
 public sealed record JobFailed(string JobId, string Reason) : IJobMessage;
+
+/// <summary>
+/// Asks the cluster to cancel a job: it ends as failed (<see cref="CancelJob.Reason"/>), its watchers are told, and
+/// its tasks and shards are dropped. The sender gets a <see cref="CancelReply"/>.
+/// </summary>
+public sealed record CancelJob(string JobId) : IJobMessage
+{
+    /// <summary>The failure a cancelled job ends with.</summary>
+    public const string Reason = "cancelled on request (actorcontractivity cancel)";
+}
+
+/// <summary>
+/// The answer to <see cref="CancelJob"/>: the job's state when the request came (<c>running</c>: it is cancelled;
+/// <c>done</c> or <c>failed</c>: it had ended and stays as it was), or null when the cluster has no such job.
+/// </summary>
+public sealed record CancelReply(string JobId, string? State) : IJobMessage;
 
 /// <summary>Asks a node for the jobs and members it knows; the reply is a <see cref="ClusterStatus"/>.</summary>
 public sealed record GetClusterStatus(string? JobId) : IContractivityMessage;

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ActorContractivity.Cluster.Client;
+using ActorContractivity.Cluster.Hosting;
+
+namespace ActorContractivity.Cli.Cluster;
+
+/// <summary>
+/// <c>actorcontractivity cancel [--cluster HOST:PORT] JOB</c>: ends a running job as failed; a client that follows
+/// it gets the failure, and the job's tasks and shards are dropped. Exit codes: 0 cancelled, 1 no such job or the job
+/// had already ended, 2 bad usage or no answer from the cluster.
+/// </summary>
+public static class CancelCommand
+{
+    /// <summary>Exit code: the cluster has no such job, or the job had already ended.</summary>
+    public const int NotRunning = 1;
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var cluster = new Option<string>("--cluster")
+        {
+            Description = "A node of the cluster, HOST:PORT.",
+            DefaultValueFactory = _ => StatusCommand.DefaultCluster,
+        };
+        var job = new Argument<string>("JOB") { Description = "The job to cancel (its id is in the progress line)." };
+        var command = new Command("cancel", "Cancel a job running on a cluster.");
+        command.Options.Add(cluster);
+        command.Arguments.Add(job);
+        command.SetAction(parse => Run(HostPort.Parse("--cluster", parse.GetValue(cluster)!), parse.GetValue(job)!,
+            output, error));
+        return command;
+    }
+
+    private static int Run(string address, string jobId, TextWriter output, TextWriter error)
+    {
+        var settings = NodeChecks.Load();
+        using var host = ContractivityNode.Client(settings);
+        host.Start();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var reply = JobClient.CancelAsync(JobClient.Gateway(system, settings, address), jobId,
+                StatusCommand.Timeout).GetAwaiter().GetResult();
+            switch (reply.State)
+            {
+                case null:
+                    error.WriteLine($"JOB: the cluster at {address} has no job '{jobId}'");
+                    return NotRunning;
+                case "running":
+                    output.WriteLine($"job {jobId}: cancelled");
+                    return CliApplication.Found;
+                default:
+                    error.WriteLine($"JOB: job '{jobId}' has already ended ({reply.State}); nothing was cancelled");
+                    return NotRunning;
+            }
+        }
+        catch (AskTimeoutException)
+        {
+            error.WriteLine($"--cluster: no answer from a job manager at {address} within "
+                + $"{StatusCommand.Timeout.TotalSeconds:0} s");
+            return CliApplication.BadInput;
+        }
+        finally
+        {
+            host.StopAsync().GetAwaiter().GetResult();
+        }
+    }
+}
