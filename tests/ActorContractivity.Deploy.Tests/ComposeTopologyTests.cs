@@ -30,7 +30,9 @@ public sealed class ComposeTopologyTests : IDisposable
         var database = postgres["POSTGRES_DB"];
         _postgres = PostgresServer.Start(_processes, postgres["POSTGRES_USER"], database);
         // The single-process answer is computed while the cluster forms and runs (it only slows the job down).
-        var model = WriteModel(samples: 64, n: 28);
+        // 128 samples: long enough (about a minute on a 2-core machine) to outlast the leave, the restart and the
+        // kill below with room to spare.
+        var model = WriteModel(samples: 128, n: 28);
         var local = _processes.Cli("certify", ["certify", model, "--certify", "off", "--json", Report("local")],
             new Dictionary<string, string>(), _directory);
 
