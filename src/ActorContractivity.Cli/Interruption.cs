@@ -21,6 +21,21 @@ public static class Interruption
     /// </summary>
     public static bool Happened => Volatile.Read(ref _happened) != 0;
 
+    /// <summary>
+    /// Whether a signal arrived or arrives within <paramref name="grace"/>: something that a signal stops may notice
+    /// it before this class's handler has run (the handlers of one signal run one after the other).
+    /// </summary>
+    public static bool HappensWithin(TimeSpan grace)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!Happened && clock.Elapsed < grace)
+        {
+            Thread.Sleep(20);
+        }
+
+        return Happened;
+    }
+
     /// <summary>Handles the two signals from now on for the command named by <paramref name="args"/>.</summary>
     public static void Listen(string[] args, TextWriter error)
     {

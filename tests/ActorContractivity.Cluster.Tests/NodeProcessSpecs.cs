@@ -8,7 +8,8 @@ namespace ActorContractivity.Cluster.Tests;
 /// <c>actorcontractivity node</c> and <c>status</c> as processes: a node whose journal is not a database exits at
 /// startup with one line instead of running without persistence, <c>certify --cluster</c> refuses a setting it cannot
 /// read with one line, <c>status</c> of a job the cluster does not have says so and exits 1, and <c>cancel</c> ends a
-/// running job and the client that follows it. Every process started is killed at the end.
+/// running job and the client that follows it, and a client whose node dies says so and exits. Every process
+/// started is killed at the end.
 /// </summary>
 public sealed class NodeProcessSpecs : IDisposable
 {
@@ -141,6 +142,43 @@ public sealed class NodeProcessSpecs : IDisposable
         Assert.Contains(Lines(Run("status", "--cluster", address, jobId).Stdout),
             l => l.Contains($"{jobId}  failed", StringComparison.Ordinal)
                 && l.EndsWith(CancelJob.Reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_client_whose_node_is_killed_ends_with_exit_2_and_one_line_instead_of_waiting()
+    {
+        // Two coordinator-only nodes: the job (submitted through the second) waits for a worker that never comes.
+        var (first, second) = (FreePort(), FreePort());
+        var seeds = new[] { "--seed-node", $"127.0.0.1:{first}" };
+        var nodes = new[] { first, second }.Select(port => Start(["node", "--port", port, "--roles", "coordinator",
+            "--data", Path.Combine(_directory, $"data-{port}"), .. seeds])).ToArray();
+        foreach (var node in nodes)
+        {
+            node.BeginOutputReadLine();
+            node.BeginErrorReadLine();
+        }
+
+        var model = Path.Combine(_directory, "model.json");
+        File.WriteAllLines(Path.Combine(_directory, "a.csv"), ["-1,0.5", "0.2,-1"]);
+        File.WriteAllText(model,
+            """{ "format": "actorcontractivity/v1", "samples": [{ "t": 0, "layers": ["a.csv"] }] }""");
+        var client = Start("certify", model, "--cluster", $"127.0.0.1:{second}");
+        var clientErr = client.StandardError.ReadToEndAsync();
+        client.BeginOutputReadLine();
+        var clock = Stopwatch.StartNew();
+        while (!Lines(Run("status", "--cluster", $"127.0.0.1:{first}").Stdout).Any(l => l.Contains(" running ",
+                   StringComparison.Ordinal)))
+        {
+            Assert.True(clock.Elapsed < Patience, "the job did not start");
+            Thread.Sleep(500);
+        }
+
+        nodes[1].Kill();
+        Assert.True(client.WaitForExit(Patience), "the client went on waiting after its node was killed");
+        Assert.Equal(2, client.ExitCode);
+        Assert.Equal([$"--cluster: the node at '127.0.0.1:{second}' stopped or was lost; the job may go on in the "
+            + "cluster (status --cluster ANOTHER-NODE shows it); no report was written"],
+            Lines(await clientErr).Where(l => !l.StartsWith("job ", StringComparison.Ordinal)));
     }
 
     public void Dispose()

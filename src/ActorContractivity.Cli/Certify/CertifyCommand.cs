@@ -4,6 +4,7 @@ using System.Globalization;
 using ActorContractivity.Cli.Cluster;
 using ActorContractivity.Cli.Loading;
 using ActorContractivity.Cli.Reporting;
+using ActorContractivity.Cluster.Client;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Norms;
@@ -186,13 +187,20 @@ public static class CertifyCommand
         catch (OperationCanceledException e)
         {
             // A signal ends the process on its own (Interruption); a node that stops otherwise is a fault.
-            if (Interruption.Happened)
+            if (Interruption.HappensWithin(TimeSpan.FromSeconds(2)))
             {
                 return CliApplication.Interrupted;
             }
 
             error.WriteLine($"internal error: {e.Message}");
             return CliApplication.InternalError;
+        }
+        catch (NodeLostException) when (request.Cluster is not null
+            && !Interruption.HappensWithin(TimeSpan.FromSeconds(2)))
+        {
+            error.WriteLine($"--cluster: the node at '{request.Cluster}' stopped or was lost; the job may go on in the "
+                + "cluster (status --cluster ANOTHER-NODE shows it); no report was written");
+            return CliApplication.BadInput;
         }
         catch (TimeoutException)
         {

@@ -8,8 +8,9 @@ using ActorContractivity.Cluster.Hosting;
 namespace ActorContractivity.Cli.Cluster;
 
 /// <summary>
-/// What <c>node</c> checks before it starts the actor system: its ports, and that the SQLite files of its data
-/// directory (journal, snapshots, job data store) are databases. The journal fails later only inside the actor system,
+/// What the commands that start an actor system check first: settings of the right type and within their range
+/// (every such command), and for <c>node</c> its ports and that the SQLite files of its data directory (journal,
+/// snapshots, job data store) are databases. The journal fails later only inside the actor system,
 /// where the node would go on running without persistence; here it is refused at once with one line.
 /// </summary>
 public static partial class NodeChecks
@@ -28,9 +29,10 @@ public static partial class NodeChecks
     /// <exception cref="InputException">A value cannot be read as its setting's type.</exception>
     public static ContractivitySettings Load(IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
+        ContractivitySettings settings;
         try
         {
-            return ContractivitySettings.From(ContractivitySettings.Configuration(overrides));
+            settings = ContractivitySettings.From(ContractivitySettings.Configuration(overrides));
         }
         catch (InvalidOperationException e) when (Unconvertible().Match(e.Message) is { Success: true } match)
         {
@@ -46,7 +48,88 @@ public static partial class NodeChecks
                 + key[(ContractivitySettings.Section.Length + 1)..].Replace(":", "__", StringComparison.Ordinal);
             throw new InputException($"{key} ({variable}): expected {kind}, got '{match.Groups["value"].Value}'");
         }
+
+        CheckValues(settings);
+        return settings;
     }
+
+    /// <summary>
+    /// Refuses settings of the right type but outside what they mean, before an actor system is built from them:
+    /// a system name Akka does not accept, an unknown journal provider or discovery method, a TLS certificate that
+    /// is missing or unreadable, counts below one and durations that are not positive.
+    /// </summary>
+    /// <exception cref="InputException">A setting is out of its range, with one line naming it.</exception>
+    public static void CheckValues(ContractivitySettings settings)
+    {
+        if (!SystemNamePattern().IsMatch(settings.SystemName))
+        {
+            throw Refused("SystemName", "letters, digits, '-' and '_', beginning with a letter or a digit",
+                settings.SystemName);
+        }
+
+        Among("Persistence:Provider", settings.Persistence.Provider,
+            [PersistenceProviders.Sqlite, PersistenceProviders.PostgreSql, PersistenceProviders.Memory]);
+        Among("Bootstrap:Discovery", settings.Bootstrap.Discovery,
+            [DiscoveryMethods.None, DiscoveryMethods.Config, DiscoveryMethods.Kubernetes]);
+        AtLeast("Workers:Count", settings.Workers.Count, 0, "0 (one worker per core) or more");
+        AtLeast("Workers:InnerThreads", settings.Workers.InnerThreads, 1, "1 or more");
+        AtLeast("Dispatch:MaxAttempts", settings.Dispatch.MaxAttempts, 1, "1 or more");
+        Positive("Workers:IdleRequestSeconds", settings.Workers.IdleRequestSeconds);
+        Positive("Dispatch:LeaseSeconds", settings.Dispatch.LeaseSeconds);
+        Positive("Node:DownUnreachableAfterSeconds", settings.Node.DownUnreachableAfterSeconds);
+        Positive("Shutdown:LeaveTimeoutSeconds", settings.Shutdown.LeaveTimeoutSeconds);
+        if (settings.Tls.CertificatePath is { Length: > 0 } certificate)
+        {
+            if (!File.Exists(certificate))
+            {
+                throw Refused("Tls:CertificatePath", "a PKCS #12 certificate file", certificate, "no such file");
+            }
+
+            try
+            {
+                using var loaded = System.Security.Cryptography.X509Certificates.X509CertificateLoader
+                    .LoadPkcs12FromFile(certificate, settings.Tls.CertificatePassword);
+            }
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException
+                or UnauthorizedAccessException)
+            {
+                throw Refused("Tls:CertificatePath", "a PKCS #12 certificate file that Tls:CertificatePassword opens",
+                    certificate, InputFile.OneLine(e.Message).TrimEnd('.'));
+            }
+        }
+    }
+
+    private static void Among(string key, string value, string[] allowed)
+    {
+        if (!allowed.Contains(value, StringComparer.OrdinalIgnoreCase))
+        {
+            throw Refused(key, string.Join(", ", allowed[..^1]) + " or " + allowed[^1], value);
+        }
+    }
+
+    private static void AtLeast(string key, int value, int least, string expected)
+    {
+        if (value < least)
+        {
+            throw Refused(key, expected, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static void Positive(string key, double value)
+    {
+        if (!(value > 0) || double.IsInfinity(value))
+        {
+            throw Refused(key, "a positive number of seconds",
+                value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>One line naming the setting, its environment variable, what it should be, what it is and why not.
+    /// </summary>
+    private static InputException Refused(string key, string expected, string got, string? why = null) =>
+        new($"{ContractivitySettings.Section}:{key} ({ContractivitySettings.EnvironmentPrefix}"
+            + $"{key.Replace(":", "__", StringComparison.Ordinal)}): expected {expected}, got '{got}'"
+            + (why is null ? "" : $" ({why})"));
 
     /// <summary>Refuses settings the node cannot start with.</summary>
     /// <param name="settings">The node's settings.</param>
@@ -165,4 +248,7 @@ public static partial class NodeChecks
     [GeneratedRegex("^Failed to convert configuration value '(?<value>.*)' at '(?<key>Contractivity:[^']+)' to type "
         + "'(?<type>[^']+)'", RegexOptions.Singleline)]
     private static partial Regex Unconvertible();
+
+    [GeneratedRegex("^[a-zA-Z0-9][a-zA-Z0-9_-]*$")]
+    private static partial Regex SystemNamePattern();
 }

@@ -10,7 +10,8 @@ namespace ActorContractivity.Cluster.Client;
 /// Submits jobs to a cluster's gateway and follows them: a short-lived watcher actor submits (the job's settings and
 /// the hash of its data), sends the chunks of data the cluster's store asks for, resubmits until the job is
 /// accepted (the job manager may be moving), asks again to watch every few seconds (so a coordinator that restarted
-/// elsewhere keeps reporting), passes progress on, and ends with the job's outcome.
+/// elsewhere keeps reporting), passes progress on, and ends with the job's outcome. It watches the gateway's node:
+/// when that node stops or is lost, the run ends with a <see cref="NodeLostException"/> instead of waiting on.
 /// </summary>
 public static class JobClient
 {
@@ -81,11 +82,24 @@ public static class JobClient
                     JobDataStorage.Slice(data.Model, send.Chunk).ToArray(), null), Self);
             });
             Receive<JobAccepted>(_ => _accepted = true);
+            Receive<ActorIdentity>(identity =>
+            {
+                if (identity.Subject is { } node)
+                {
+                    Context.Watch(node);
+                }
+            });
+            Receive<Terminated>(_ =>
+            {
+                outcome.TrySetException(new NodeLostException());
+                Context.Stop(Self);
+            });
             Receive<JobProgress>(progress);
             Receive<JobCompleted>(done => Finish(outcome, done));
             Receive<JobFailed>(failed => Finish(outcome, failed));
             Receive<JobRejected>(rejected => Finish(outcome, rejected));
             gateway.Tell(submit, Self);
+            gateway.Tell(new Identify(jobId), Self);
         }
 
         public ITimerScheduler Timers { get; set; } = null!;
@@ -104,3 +118,6 @@ public static class JobClient
         }
     }
 }
+
+/// <summary>The node a client submitted its job to stopped or was lost; the job may go on in the cluster.</summary>
+public sealed class NodeLostException() : Exception("the cluster node the job was submitted to stopped or was lost");

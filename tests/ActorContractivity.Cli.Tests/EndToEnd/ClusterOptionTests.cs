@@ -46,6 +46,52 @@ public sealed class ClusterOptionTests
         Assert.Empty(run.Stdout);
     }
 
+    public static TheoryData<string, string, string> BadSettings => new()
+    {
+        { "Persistence:Provider", "oracle", "expected sqlite, postgresql or memory, got 'oracle'" },
+        { "Bootstrap:Discovery", "dns", "expected none, config or kubernetes, got 'dns'" },
+        { "SystemName", "bad/name", "expected letters, digits, '-' and '_', beginning with a letter or a digit, "
+            + "got 'bad/name'" },
+        { "Workers:Count", "-3", "expected 0 (one worker per core) or more, got '-3'" },
+        { "Workers:InnerThreads", "0", "expected 1 or more, got '0'" },
+        { "Dispatch:MaxAttempts", "0", "expected 1 or more, got '0'" },
+        { "Dispatch:LeaseSeconds", "0", "expected a positive number of seconds, got '0'" },
+        { "Shutdown:LeaveTimeoutSeconds", "-5", "expected a positive number of seconds, got '-5'" },
+        { "Node:DownUnreachableAfterSeconds", "NaN", "expected a positive number of seconds, got 'NaN'" },
+        { "Tls:CertificatePath", "/nonexistent/node.pfx", "expected a PKCS #12 certificate file, got "
+            + "'/nonexistent/node.pfx' (no such file)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public void A_setting_of_its_type_but_out_of_its_range_is_refused_with_one_line_naming_it(
+        string key, string value, string expected)
+    {
+        var error = Assert.Throws<InputException>(() => NodeChecks.Load([new($"Contractivity:{key}", value)]));
+        Assert.Equal($"Contractivity:{key} (ACTORCONTRACTIVITY_{key.Replace(":", "__", StringComparison.Ordinal)}): "
+            + expected, error.Message);
+    }
+
+    [Fact]
+    public void A_certificate_file_that_is_not_pkcs12_is_refused_naming_the_file()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.Write("node.pfx", "not a certificate");
+        var error = Assert.Throws<InputException>(() =>
+            NodeChecks.Load([new("Contractivity:Tls:CertificatePath", file)]));
+        Assert.StartsWith("Contractivity:Tls:CertificatePath (ACTORCONTRACTIVITY_Tls__CertificatePath): expected a "
+            + $"PKCS #12 certificate file that Tls:CertificatePassword opens, got '{file}' (", error.Message,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void The_default_settings_pass_the_checks()
+    {
+        var settings = NodeChecks.Load();
+        Assert.Equal(("actorcontractivity", "sqlite"), (settings.SystemName, settings.Persistence.Provider));
+    }
+
     [Fact]
     public void A_data_directory_that_is_empty_a_file_or_under_a_file_is_refused()
     {
