@@ -199,7 +199,7 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         }
 
         _placeAgain = false;
-        _log.Info("Job {JobId}: layers placed on {Nodes} ({Bytes} bytes each)", _jobId,
+        _log.Info("Job {JobId}: layers placed on {Nodes} ({Bytes} bytes of weights in memory each)", _jobId,
             string.Join(", ", _placement.Blocks.Select(b => b.Node)),
             string.Join(", ", _placement.Blocks.Select(b => b.Bytes)));
         Apply(_placement);
