@@ -68,7 +68,8 @@ internal static class CommandLineValues
     private static double? ParseNumber(string name, ArgumentResult result)
     {
         var text = Single(result);
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            || Loading.Describe.TryParseInfinitySpelling(text, out value))
         {
             return value;
         }

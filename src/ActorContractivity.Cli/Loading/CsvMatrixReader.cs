@@ -123,24 +123,11 @@ public static class CsvMatrixReader
                     + "weights must be finite numbers");
             }
         }
-        else if (!TryParseInfinitySpelling(text, out value))
+        else if (!Describe.TryParseInfinitySpelling(text, out value))
         {
             throw new InputException($"{where}: {Describe.Quote(text)} is not a number");
         }
 
         throw new InputException($"{where}: {Describe.Quote(text)}: {Describe.NonFinite(value)}");
-    }
-
-    /// <summary>
-    /// Recognises the infinities .NET does not parse but other tools write (NumPy's <c>inf</c>, <c>∞</c>), so that
-    /// they are refused as infinities rather than reported as text that is not a number.
-    /// </summary>
-    private static bool TryParseInfinitySpelling(string text, out double value)
-    {
-        var negative = text.StartsWith('-');
-        var magnitude = text.Length > 1 && text[0] is '+' or '-' ? text[1..] : text;
-        var isInfinity = magnitude.Equals("inf", StringComparison.OrdinalIgnoreCase) || magnitude == "∞";
-        value = negative ? double.NegativeInfinity : double.PositiveInfinity;
-        return isInfinity;
     }
 }

@@ -53,4 +53,17 @@ internal static class Describe
 
         return builder.Append(text.Length > MaxQuotedLength ? "…" : "").Append(quote).ToString();
     }
+
+    /// <summary>
+    /// Recognises the infinities .NET does not parse but other tools write (NumPy's <c>inf</c>, <c>∞</c>), so that
+    /// they are refused as infinities rather than reported as text that is not a number.
+    /// </summary>
+    internal static bool TryParseInfinitySpelling(string text, out double value)
+    {
+        var negative = text.StartsWith('-');
+        var magnitude = text.Length > 1 && text[0] is '+' or '-' ? text[1..] : text;
+        var isInfinity = magnitude.Equals("inf", StringComparison.OrdinalIgnoreCase) || magnitude == "∞";
+        value = negative ? double.NegativeInfinity : double.PositiveInfinity;
+        return isInfinity;
+    }
 }

@@ -39,6 +39,8 @@ public sealed class BadInputTests
         ["--shard-layers -1"] = _ => Option(["--shard-layers", "-1"], "--shard-layers: ", "[0, 1024]", "got -1"),
         ["--discrete 0"] = _ => Option(["--discrete", "0"], "--discrete: ", "> 0, got 0"),
         ["--c abc"] = _ => Option(["--c", "abc"], "--c: ", "'abc' is not a number"),
+        ["--c inf (NumPy's spelling)"] = _ => Option(["--c", "inf"], "--c: ", "must be a finite number, got Infinity"),
+        ["--c nan"] = _ => Option(["--c", "nan"], "--c: ", "must be a finite number, got NaN"),
         ["a decimal comma in --c"] = _ => Option(["--c", "0,05"], "--c: ", "'0,05' is not a number", "point"),
         ["a decimal comma in --fixed"] = _ => Option(["--fixed", "1,0"], "--fixed: ", "'1,0' is not a number"),
         ["an empty model path"] = _ => Model("", "MODEL: ", "the path is empty"),
