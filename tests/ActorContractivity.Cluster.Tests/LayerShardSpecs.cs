@@ -48,10 +48,13 @@ public sealed class LayerShardSpecs : IDisposable
         var local = IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify);
 
         var (coordinator, workers) = Cluster(workerNodes: 2);
-        var answer = Assert.IsType<JobCompleted>(coordinator.Run(model, job)).Answer;
+        var progress = new System.Collections.Concurrent.ConcurrentQueue<JobProgress>();
+        var answer = Assert.IsType<JobCompleted>(coordinator.Run(model, job, progress.Enqueue)).Answer;
 
         ClusterJobSpecs.AssertSame(local, answer);
         Assert.All(workers, w => Assert.Equal(2, HostState(w).Built));
+        // No task goes through the dispatcher, yet the progress counts the workers up.
+        Assert.Contains(progress, p => p.Phase == "searching" && p.LiveWorkers == 2);
     }
 
     [Fact]

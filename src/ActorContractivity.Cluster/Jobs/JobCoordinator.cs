@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using ActorContractivity.Cluster.Dispatch;
 using ActorContractivity.Cluster.Protocol;
 using ActorContractivity.Cluster.Shards;
 using ActorContractivity.Core.Model;
@@ -36,6 +37,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
     private int _liveWorkers;
     private DateTime _lastProgress = DateTime.MinValue;
     private bool _ended;
+    private int? _workersUp;
 
     /// <summary>
     /// Creates the coordinator of a job whose data (<paramref name="model"/>) has the given hash, and whose chunks
@@ -77,6 +79,11 @@ public sealed class JobCoordinator : ReceivePersistentActor
         Command<LayerShards.Failed>(failed => End(null, failed.Reason));
         Command<TaskGaveUp>(gaveUp => End(null, $"task {gaveUp.TaskId} failed: {gaveUp.Message}"));
         Command<Cancel>(_ => End(null, CancelJob.Reason));
+        Command<TaskDispatcher.WorkersChanged>(changed =>
+        {
+            _workersUp = changed.Count;
+            Publish(force: true);
+        });
     }
 
     /// <inheritdoc />
@@ -241,7 +248,7 @@ public sealed class JobCoordinator : ReceivePersistentActor
         var last = search.Steps.LastOrDefault();
         double? safe = search.Phase == OuterPhase.Bracketing ? search.SafeEnd : null;
         return new JobProgress(_jobId, phase, _run.Step, search.Box is null ? null : search.Theta, safe, last?.Phi,
-            _tasksDone, _tasksTotal, _liveWorkers);
+            _tasksDone, _tasksTotal, _workersUp ?? _liveWorkers);
     }
 
     private void Publish(bool force)

@@ -54,7 +54,15 @@ public sealed class JobManager : ReceivePersistentActor
             }
         });
         Command<JobCoordinator.Ended>(Ended);
-        Command<TaskDispatcher.WorkersChanged>(changed => _liveWorkers = changed.Count);
+        Command<TaskDispatcher.WorkersChanged>(changed =>
+        {
+            // The coordinators show it in their progress (a sharded job's steps finish no dispatched task).
+            _liveWorkers = changed.Count;
+            foreach (var job in _jobs.Values)
+            {
+                job.Coordinator?.Tell(changed);
+            }
+        });
         Command<GetClusterStatus>(status => Sender.Tell(new JobList(
             _jobs.Values.Where(j => status.JobId is null || j.Registered.JobId == status.JobId)
                 .OrderBy(j => j.Registered.SubmittedUtc).Select(j => j.Summary()).ToArray(),
@@ -234,6 +242,7 @@ public sealed class JobManager : ReceivePersistentActor
             JobCoordinator.Props(registered.JobId, registered.Settings, model, registered.DataHash, chunkHashes,
                 _dispatcher),
             $"job-{registered.JobId}");
+        job.Coordinator.Tell(new TaskDispatcher.WorkersChanged(_liveWorkers));
         foreach (var watch in job.Waiting)
         {
             job.Coordinator.Tell(watch);
