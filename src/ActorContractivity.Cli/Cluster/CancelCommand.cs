@@ -2,6 +2,7 @@ using System.CommandLine;
 using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ActorContractivity.Cli.Loading;
 using ActorContractivity.Cluster.Client;
 using ActorContractivity.Cluster.Hosting;
 
@@ -36,6 +37,13 @@ public static class CancelCommand
 
     private static int Run(string address, string jobId, TextWriter output, TextWriter error)
     {
+        if (jobId.Length == 0 || jobId.StartsWith('-'))
+        {
+            throw new InputException(jobId.Length == 0
+                ? "JOB: the job id is empty"
+                : $"JOB: expected a job id (the one in the progress line), got the option-like '{jobId}'");
+        }
+
         var settings = NodeChecks.Load();
         using var host = ContractivityNode.Client(settings);
         host.Start();
@@ -59,8 +67,8 @@ public static class CancelCommand
         }
         catch (AskTimeoutException)
         {
-            error.WriteLine($"--cluster: no answer from a job manager at {address} within "
-                + $"{StatusCommand.Timeout.TotalSeconds:0} s");
+            error.WriteLine(
+                $"--cluster: no node answered at {address} within {StatusCommand.Timeout.TotalSeconds:0} s");
             return CliApplication.BadInput;
         }
         finally

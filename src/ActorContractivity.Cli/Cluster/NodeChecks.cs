@@ -74,8 +74,25 @@ public static partial class NodeChecks
         AtLeast("Workers:Count", settings.Workers.Count, 0, "0 (one worker per core) or more");
         AtLeast("Workers:InnerThreads", settings.Workers.InnerThreads, 1, "1 or more");
         AtLeast("Dispatch:MaxAttempts", settings.Dispatch.MaxAttempts, 1, "1 or more");
+        AtLeast("Bootstrap:RequiredContactPoints", settings.Bootstrap.RequiredContactPoints, 1, "1 or more");
+        Positive("Bootstrap:StableMarginSeconds", settings.Bootstrap.StableMarginSeconds);
+        var lease = settings.Dispatch.LeaseSeconds;
+        if (!(lease >= 1) || double.IsInfinity(lease))
+        {
+            throw Refused("Dispatch:LeaseSeconds", "a number of seconds, at least 1",
+                lease.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        string?[] hosts = [settings.Node.Host, settings.Node.PublicHost];
+        foreach (var (key, host) in new[] { "Node:Host", "Node:PublicHost" }.Zip(hosts))
+        {
+            if (host is { Length: > 0 } && Uri.CheckHostName(host) == UriHostNameType.Unknown)
+            {
+                throw Refused(key, "a host name or an IP address", host);
+            }
+        }
+
         Positive("Workers:IdleRequestSeconds", settings.Workers.IdleRequestSeconds);
-        Positive("Dispatch:LeaseSeconds", settings.Dispatch.LeaseSeconds);
         Positive("Node:DownUnreachableAfterSeconds", settings.Node.DownUnreachableAfterSeconds);
         Positive("Shutdown:LeaveTimeoutSeconds", settings.Shutdown.LeaveTimeoutSeconds);
         if (settings.Tls.CertificatePath is { Length: > 0 } certificate)
@@ -141,14 +158,29 @@ public static partial class NodeChecks
     {
         if (settings.Node.Port is < 0 or > 65535)
         {
-            throw new InputException($"{ContractivitySettings.Section}:Node:Port: expected a port, a whole number from "
-                + $"0 to 65535, got {settings.Node.Port}");
+            throw Refused("Node:Port", "a port, a whole number from 0 to 65535",
+                settings.Node.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (settings.Management.Port is < 1 or > 65535)
         {
-            throw new InputException($"{ContractivitySettings.Section}:Management:Port: expected a port, a whole "
-                + $"number from 1 to 65535, got {settings.Management.Port}");
+            throw Refused("Management:Port", "a port, a whole number from 1 to 65535",
+                settings.Management.Port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (!string.Equals(settings.Bootstrap.Discovery, DiscoveryMethods.None, StringComparison.OrdinalIgnoreCase)
+            && settings.Management.Port is null)
+        {
+            throw Refused("Management:Port", "a port for the management endpoint, where Cluster Bootstrap's nodes ask "
+                + "each other", "", $"Bootstrap:Discovery is {settings.Bootstrap.Discovery}");
+        }
+
+        if (string.Equals(settings.Persistence.Provider, PersistenceProviders.PostgreSql,
+                StringComparison.OrdinalIgnoreCase)
+            && string.IsNullOrWhiteSpace(settings.Persistence.ConnectionString))
+        {
+            throw Refused("Persistence:ConnectionString", "a connection string", "",
+                "Persistence:Provider is postgresql");
         }
 
         var provider = settings.Persistence.Provider;

@@ -55,9 +55,14 @@ public sealed class ClusterOptionTests
         { "Workers:Count", "-3", "expected 0 (one worker per core) or more, got '-3'" },
         { "Workers:InnerThreads", "0", "expected 1 or more, got '0'" },
         { "Dispatch:MaxAttempts", "0", "expected 1 or more, got '0'" },
-        { "Dispatch:LeaseSeconds", "0", "expected a positive number of seconds, got '0'" },
+        { "Dispatch:LeaseSeconds", "0", "expected a number of seconds, at least 1, got '0'" },
         { "Shutdown:LeaveTimeoutSeconds", "-5", "expected a positive number of seconds, got '-5'" },
         { "Node:DownUnreachableAfterSeconds", "NaN", "expected a positive number of seconds, got 'NaN'" },
+        { "Dispatch:LeaseSeconds", "1e-300", "expected a number of seconds, at least 1, got '1E-300'" },
+        { "Bootstrap:RequiredContactPoints", "0", "expected 1 or more, got '0'" },
+        { "Bootstrap:StableMarginSeconds", "0", "expected a positive number of seconds, got '0'" },
+        { "Node:Host", "not a host", "expected a host name or an IP address, got 'not a host'" },
+        { "Node:PublicHost", "a/b", "expected a host name or an IP address, got 'a/b'" },
         { "Tls:CertificatePath", "/nonexistent/node.pfx", "expected a PKCS #12 certificate file, got "
             + "'/nonexistent/node.pfx' (no such file)" },
     };
@@ -162,12 +167,39 @@ public sealed class ClusterOptionTests
     {
         var node = new ContractivitySettings { Persistence = { Provider = PersistenceProviders.Memory } };
         node.Node.Port = 70000;
-        Assert.Equal("Contractivity:Node:Port: expected a port, a whole number from 0 to 65535, got 70000",
-            Assert.Throws<InputException>(() => NodeChecks.Check(node, null)).Message);
+        Assert.Equal("Contractivity:Node:Port (ACTORCONTRACTIVITY_Node__Port): expected a port, a whole number from 0 "
+            + "to 65535, got '70000'", Assert.Throws<InputException>(() => NodeChecks.Check(node, null)).Message);
 
         var management = new ContractivitySettings { Persistence = { Provider = PersistenceProviders.Memory } };
         management.Management.Port = 0;
-        Assert.Equal("Contractivity:Management:Port: expected a port, a whole number from 1 to 65535, got 0",
-            Assert.Throws<InputException>(() => NodeChecks.Check(management, null)).Message);
+        Assert.Equal("Contractivity:Management:Port (ACTORCONTRACTIVITY_Management__Port): expected a port, a whole "
+            + "number from 1 to 65535, got '0'", Assert.Throws<InputException>(() => NodeChecks.Check(management, null))
+            .Message);
+    }
+
+    [Theory]
+    [InlineData("", "JOB: the job id is empty")]
+    [InlineData("-x", "JOB: expected a job id (the one in the progress line), got the option-like '-x'")]
+    public void Cancel_refuses_a_job_id_that_is_empty_or_looks_like_an_option(string job, string expected)
+    {
+        var run = RunBriefly("cancel", "--cluster", "127.0.0.1:4053", "--", job);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal([expected], run.ErrorLines);
+        Assert.Empty(run.Stdout);
+    }
+
+    [Fact]
+    public void Bootstrap_without_a_management_port_and_postgresql_without_a_connection_string_are_refused()
+    {
+        var bootstrap = new ContractivitySettings { Persistence = { Provider = PersistenceProviders.Memory } };
+        bootstrap.Bootstrap.Discovery = DiscoveryMethods.Config;
+        Assert.Equal("Contractivity:Management:Port (ACTORCONTRACTIVITY_Management__Port): expected a port for the "
+            + "management endpoint, where Cluster Bootstrap's nodes ask each other, got '' (Bootstrap:Discovery is "
+            + "config)", Assert.Throws<InputException>(() => NodeChecks.Check(bootstrap, null)).Message);
+
+        var postgres = new ContractivitySettings { Persistence = { Provider = PersistenceProviders.PostgreSql } };
+        Assert.Equal("Contractivity:Persistence:ConnectionString (ACTORCONTRACTIVITY_Persistence__ConnectionString): "
+            + "expected a connection string, got '' (Persistence:Provider is postgresql)",
+            Assert.Throws<InputException>(() => NodeChecks.Check(postgres, null)).Message);
     }
 }
