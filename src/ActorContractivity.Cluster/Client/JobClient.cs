@@ -52,6 +52,7 @@ public static class JobClient
     private sealed class Watcher : ReceiveActor, IWithTimers
     {
         private bool _accepted;
+        private bool _watching;
         private DateTime _lastChunk = DateTime.MinValue;
 
         public Watcher(
@@ -69,6 +70,12 @@ public static class JobClient
                     return;
                 }
 
+                // The gateway may not be up yet when the watcher starts: it is identified (to be watched) until it is.
+                if (!_watching)
+                {
+                    gateway.Tell(new Identify(jobId), Self);
+                }
+
                 // While the data is being uploaded the store is asking for chunks: the submission is not repeated.
                 if (_accepted || DateTime.UtcNow - _lastChunk > RepeatEvery)
                 {
@@ -84,9 +91,10 @@ public static class JobClient
             Receive<JobAccepted>(_ => _accepted = true);
             Receive<ActorIdentity>(identity =>
             {
-                if (identity.Subject is { } node)
+                if (identity.Subject is { } node && !_watching)
                 {
                     Context.Watch(node);
+                    _watching = true;
                 }
             });
             Receive<Terminated>(_ =>
