@@ -85,10 +85,7 @@ public sealed class JobManagerSpecs() : TestKit(HostedActorSystem.Start(akka => 
         var data = ModelCodec.ToJobData(TestModels.TimeSampled(2, 8, seed: 2));
         var manager = Manager();
         var client = CreateTestProbe();
-        manager.Tell(Submit("first", data, client), client);
-        client.ExpectMsg<SendJobData>(Patience);
-        manager.Tell(new JobDataChunk("first", data.Hash, 0, 1, data.Model, null), client);
-        client.FishForMessage<JobAccepted>(_ => true, Patience);
+        SubmitAccepted(manager, "first", data, client);
 
         var other = CreateTestProbe();
         manager.Tell(Submit("second", data, other), other);
@@ -175,10 +172,7 @@ public sealed class JobManagerSpecs() : TestKit(HostedActorSystem.Start(akka => 
         var data = ModelCodec.ToJobData(TestModels.TimeSampled(2, 8, seed: 6));
         var manager = Manager();
         var client = CreateTestProbe();
-        manager.Tell(Submit("waiting", data, client), client);
-        client.ExpectMsg<SendJobData>(Patience);
-        manager.Tell(new JobDataChunk("waiting", data.Hash, 0, 1, data.Model, null), client);
-        client.FishForMessage<JobAccepted>(_ => true, Patience);
+        SubmitAccepted(manager, "waiting", data, client);
 
         var user = CreateTestProbe();
         manager.Tell(new CancelJob("waiting"), user);
@@ -202,6 +196,15 @@ public sealed class JobManagerSpecs() : TestKit(HostedActorSystem.Start(akka => 
         var probe = CreateTestProbe();
         manager.Tell(new GetClusterStatus(jobId), probe);
         return probe.ExpectMsg<JobList>(Patience);
+    }
+
+    /// <summary>Submits a job of one chunk, sends the chunk when asked and waits until the job is accepted.</summary>
+    private static void SubmitAccepted(IActorRef manager, string jobId, JobData data, TestProbe client)
+    {
+        manager.Tell(Submit(jobId, data, client), client);
+        client.ExpectMsg<SendJobData>(Patience);
+        manager.Tell(new JobDataChunk(jobId, data.Hash, 0, 1, data.Model, null), client);
+        client.FishForMessage<JobAccepted>(_ => true, Patience);
     }
 
     private IActorRef Manager() => Sys.ActorOf(JobManager.Props(new DispatchSettings(), _storage));

@@ -55,10 +55,7 @@ public sealed class NodeProcessSpecs : IDisposable
     public void Certify_on_a_cluster_refuses_a_setting_from_the_environment_that_is_not_true_or_false_with_one_line()
     {
         _processes.Environment["ACTORCONTRACTIVITY_Tls__Enabled"] = "maybe";
-        var model = Path.Combine(_directory, "model.json");
-        File.WriteAllLines(Path.Combine(_directory, "a.csv"), ["-1,0.5", "0.2,-1"]);
-        File.WriteAllText(model,
-            """{ "format": "actorcontractivity/v1", "samples": [{ "t": 0, "layers": ["a.csv"] }] }""");
+        var model = WriteModel();
         var (exitCode, stdout, stderr) = Run("certify", model, "--cluster", $"127.0.0.1:{FreePort()}");
         Assert.Equal(2, exitCode);
         Assert.Equal(
@@ -103,10 +100,7 @@ public sealed class NodeProcessSpecs : IDisposable
         var node = Start("node", "--port", port, "--roles", "coordinator", "--data", Path.Combine(_directory, "data"));
         node.BeginOutputReadLine();
         node.BeginErrorReadLine();
-        var model = Path.Combine(_directory, "model.json");
-        File.WriteAllLines(Path.Combine(_directory, "a.csv"), ["-1,0.5", "0.2,-1"]);
-        File.WriteAllText(model,
-            """{ "format": "actorcontractivity/v1", "samples": [{ "t": 0, "layers": ["a.csv"] }] }""");
+        var model = WriteModel();
         var report = Path.Combine(_directory, "report.json");
         var client = Start("certify", model, "--cluster", address, "--json", report);
         var clientErr = client.StandardError.ReadToEndAsync();
@@ -158,10 +152,7 @@ public sealed class NodeProcessSpecs : IDisposable
             node.BeginErrorReadLine();
         }
 
-        var model = Path.Combine(_directory, "model.json");
-        File.WriteAllLines(Path.Combine(_directory, "a.csv"), ["-1,0.5", "0.2,-1"]);
-        File.WriteAllText(model,
-            """{ "format": "actorcontractivity/v1", "samples": [{ "t": 0, "layers": ["a.csv"] }] }""");
+        var model = WriteModel();
         var client = Start("certify", model, "--cluster", $"127.0.0.1:{second}");
         var clientErr = client.StandardError.ReadToEndAsync();
         client.BeginOutputReadLine();
@@ -185,6 +176,16 @@ public sealed class NodeProcessSpecs : IDisposable
     {
         _processes.Dispose();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>A one-layer 2 × 2 model in the test's directory; returns its manifest.</summary>
+    private string WriteModel()
+    {
+        var model = Path.Combine(_directory, "model.json");
+        File.WriteAllLines(Path.Combine(_directory, "a.csv"), ["-1,0.5", "0.2,-1"]);
+        File.WriteAllText(model,
+            """{ "format": "actorcontractivity/v1", "samples": [{ "t": 0, "layers": ["a.csv"] }] }""");
+        return model;
     }
 
     private static string FreePort() => TlsSpecs.FreePort().ToString(CultureInfo.InvariantCulture);

@@ -1,10 +1,7 @@
 using System.CommandLine;
 using Akka.Actor;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using ActorContractivity.Cli.Loading;
 using ActorContractivity.Cluster.Client;
-using ActorContractivity.Cluster.Hosting;
 
 namespace ActorContractivity.Cli.Cluster;
 
@@ -44,14 +41,10 @@ public static class CancelCommand
                 : $"JOB: expected a job id (the one in the progress line), got the option-like '{jobId}'");
         }
 
-        var settings = NodeChecks.Load();
-        using var host = ContractivityNode.Client(settings);
-        host.Start();
         try
         {
-            var system = host.Services.GetRequiredService<ActorSystem>();
-            var reply = JobClient.CancelAsync(JobClient.Gateway(system, settings, address), jobId,
-                StatusCommand.Timeout).GetAwaiter().GetResult();
+            var reply = StatusCommand.AskGateway(address,
+                gateway => JobClient.CancelAsync(gateway, jobId, StatusCommand.Timeout));
             switch (reply.State)
             {
                 case null:
@@ -70,10 +63,6 @@ public static class CancelCommand
             error.WriteLine(
                 $"--cluster: no node answered at {address} within {StatusCommand.Timeout.TotalSeconds:0} s");
             return CliApplication.BadInput;
-        }
-        finally
-        {
-            host.StopAsync().GetAwaiter().GetResult();
         }
     }
 }

@@ -42,7 +42,11 @@ public static class StatusCommand
         return command;
     }
 
-    private static int Run(string address, string? jobId, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Asks the gateway of the node at <paramref name="address"/> from a client host that lives for the question
+    /// (settings checked first); an <see cref="AskTimeoutException"/> means no node answered.
+    /// </summary>
+    internal static T AskGateway<T>(string address, Func<ActorSelection, Task<T>> ask)
     {
         var settings = NodeChecks.Load();
         using var host = ContractivityNode.Client(settings);
@@ -50,8 +54,19 @@ public static class StatusCommand
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
-            var status = JobClient.StatusAsync(JobClient.Gateway(system, settings, address), jobId, Timeout)
-                .GetAwaiter().GetResult();
+            return ask(JobClient.Gateway(system, settings, address)).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            host.StopAsync().GetAwaiter().GetResult();
+        }
+    }
+
+    private static int Run(string address, string? jobId, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            var status = AskGateway(address, gateway => JobClient.StatusAsync(gateway, jobId, Timeout));
             Write(output, status);
             if (jobId is not null && status.Jobs.Count == 0)
             {
@@ -67,10 +82,6 @@ public static class StatusCommand
         {
             error.WriteLine($"--cluster: no node answered at {address} within {Timeout.TotalSeconds:0} s");
             return CliApplication.BadInput;
-        }
-        finally
-        {
-            host.StopAsync().GetAwaiter().GetResult();
         }
     }
 
