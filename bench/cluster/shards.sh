@@ -36,5 +36,6 @@ for model in $models; do
             "$(job_seconds "$work/c.log") s; $answer; peak RSS per worker node:$memory; coordinator" \
             "$(peak "$coordinator"); CPU seconds per worker node:$seconds; coordinator $(cpu "$coordinator");" \
             "load $before -> $(load)"
+        cp "$work/c.log" "$work/$model-$nodes-coordinator.log"
     done
 done

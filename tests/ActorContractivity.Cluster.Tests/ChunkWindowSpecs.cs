@@ -11,7 +11,7 @@ public sealed class ChunkWindowSpecs
     [Fact]
     public void One_chunk_is_asked_for_first_then_a_window_ahead_of_the_one_waited_for()
     {
-        var window = new ChunkWindow();
+        var window = new ChunkWindow(size: 4);
         Assert.Equal([0], window.Open());
         Assert.True(window.Accept(0, count: 10));
         Assert.Equal([1, 2, 3, 4], window.More());
@@ -24,7 +24,7 @@ public sealed class ChunkWindowSpecs
     [Fact]
     public void Chunks_out_of_order_or_again_are_refused_and_a_stall_asks_again_from_the_one_waited_for()
     {
-        var window = new ChunkWindow();
+        var window = new ChunkWindow(size: 4);
         window.Open();
         Assert.True(window.Accept(0, 10));
         window.More();
@@ -37,7 +37,7 @@ public sealed class ChunkWindowSpecs
     [Fact]
     public void The_window_stops_at_the_last_chunk()
     {
-        var window = new ChunkWindow();
+        var window = new ChunkWindow(size: 4);
         window.Open();
         Assert.True(window.Accept(0, 3));
         Assert.Equal([1, 2], window.More());
@@ -50,7 +50,7 @@ public sealed class ChunkWindowSpecs
     [Fact]
     public void A_window_over_a_list_walks_only_its_chunks_a_window_ahead_from_the_start()
     {
-        var window = new ChunkWindow([2, 3, 7, 8, 9, 12]);
+        var window = new ChunkWindow([2, 3, 7, 8, 9, 12], size: 4);
         Assert.Equal(2, window.Next);
         Assert.Equal([2, 3, 7, 8], window.Open());
         Assert.False(window.Accept(3, count: 20)); // chunk 2 was lost
@@ -74,7 +74,7 @@ public sealed class ChunkWindowSpecs
     [Fact]
     public void A_window_over_all_chunks_is_done_once_the_last_arrived()
     {
-        var window = new ChunkWindow();
+        var window = new ChunkWindow(size: 4);
         Assert.False(window.Done);
         window.Open();
         Assert.True(window.Accept(0, 1));
@@ -88,5 +88,6 @@ public sealed class ChunkWindowSpecs
         Assert.Throws<ArgumentException>(() => new ChunkWindow([]));
         Assert.Throws<ArgumentException>(() => new ChunkWindow([3, 3]));
         Assert.Throws<ArgumentException>(() => new ChunkWindow([4, 2]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkWindow(size: 0));
     }
 }

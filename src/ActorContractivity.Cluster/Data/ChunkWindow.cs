@@ -4,34 +4,44 @@ using ActorContractivity.Cluster.Protocol;
 namespace ActorContractivity.Cluster.Data;
 
 /// <summary>
-/// Which chunks of a job's data a fetcher asks for, all of them or a given ascending list: up to <see cref="Size"/>
-/// on their way ahead of the one it waits for, so that a transfer is not one round trip per chunk. Chunks are
+/// Which chunks of a job's data a fetcher asks for, all of them or a given ascending list: up to a window's size
+/// (<see cref="Size"/> unless the fetcher says otherwise) on their way ahead of the one it waits for, so that a transfer is not one round trip per chunk. Chunks are
 /// accepted in order only; the store answers the requests of one fetcher in the order they were sent, so a chunk out
 /// of order means a lost message, and the fetcher asks again from the one it waits for (<see cref="Open"/>) when its
 /// transfer stalls (<see cref="Stalled"/>).
 /// </summary>
 public sealed class ChunkWindow
 {
-    /// <summary>Chunks asked for ahead of the one waited for (1 MiB each).</summary>
-    public const int Size = 4;
+    /// <summary>
+    /// Chunks asked for ahead of the one waited for, 1 MiB each: enough that the transfer is not a round trip per
+    /// chunk (16 MiB in flight moved a job's data 2.3× faster than 4 MiB over loopback, bench/README.md).
+    /// </summary>
+    public const int Size = 16;
 
     /// <summary>How long a fetch waits for a chunk before it asks again from the one it waits for.</summary>
     public static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(3);
 
     private readonly IReadOnlyList<int>? _chunks;
+    private readonly int _size;
     private int _arrived;
     private int _requested;
     private DateTime _asked;
     private int? _count;
 
-    /// <summary>A window over all chunks of the data, as many as the first one to arrive tells.</summary>
-    public ChunkWindow()
+    /// <summary>
+    /// A window of <paramref name="size"/> chunks over all chunks of the data, as many as the first one to arrive
+    /// tells.
+    /// </summary>
+    public ChunkWindow(int size = Size)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        _size = size;
     }
 
-    /// <summary>A window over the given chunks only, in ascending order of their indices.</summary>
+    /// <summary>A window of <paramref name="size"/> chunks over the given chunks only, in ascending order.</summary>
     /// <exception cref="ArgumentException">The list is empty or not strictly ascending.</exception>
-    public ChunkWindow(IReadOnlyList<int> chunks)
+    public ChunkWindow(IReadOnlyList<int> chunks, int size = Size)
+        : this(size)
     {
         if (chunks.Count == 0 || chunks[0] < 0
             || Enumerable.Range(1, chunks.Count - 1).Any(i => chunks[i - 1] >= chunks[i]))
@@ -94,7 +104,7 @@ public sealed class ChunkWindow
     public IReadOnlyList<int> More()
     {
         // Before the first chunk tells how many there are, one is asked for.
-        var limit = _count is { } count ? Math.Min(count, _arrived + Size) : _arrived + 1;
+        var limit = _count is { } count ? Math.Min(count, _arrived + _size) : _arrived + 1;
         var ask = new List<int>();
         while (_requested < limit)
         {
