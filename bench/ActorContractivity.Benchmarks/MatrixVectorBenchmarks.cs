@@ -3,7 +3,10 @@ using BenchmarkDotNet.Attributes;
 
 namespace ActorContractivity.Benchmarks;
 
-/// <summary>The hot loop: y = A x and y = Aᵀ x with the row-major and transposed layouts.</summary>
+/// <summary>
+/// The hot loop: y = A x (a dot product per row) and y = Aᵀ x (rows scaled by x and summed, four at a time), both from
+/// the one row-major layout.
+/// </summary>
 [MemoryDiagnoser]
 public class MatrixVectorBenchmarks
 {
@@ -11,7 +14,7 @@ public class MatrixVectorBenchmarks
     private double[] _x = null!;
     private double[] _y = null!;
 
-    [Params(1000, 3000)]
+    [Params(256, 1000, 3000)]
     public int N { get; set; }
 
     [GlobalSetup]

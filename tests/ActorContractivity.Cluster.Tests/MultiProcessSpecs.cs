@@ -32,7 +32,8 @@ public sealed class MultiProcessSpecs : IDisposable
     [Fact]
     public void Jobs_survive_a_killed_worker_process_and_a_killed_and_restarted_coordinator_with_the_same_interval()
     {
-        var model = WriteModel(samples: 32, n: 28);
+        // 64 samples: the jobs must still be running when the test, polling status once a second, kills a process.
+        var model = WriteModel(samples: 64, n: 28);
         var expected = Interval(RunCli("certify", model, "--certify", "off", "--json", Report("local")));
 
         var coordinator = StartNode(0, "coordinator");

@@ -180,7 +180,7 @@ public class BlockPipelineTests
     {
         var sample = new Sample(0, SyntheticModels.Deep(8, 16, 1).ToList());
         var whole = BlockPipeline.Whole(sample).Blocks.Single().Shape.WeightBytes;
-        Assert.Equal(8L * 2 * 8 * 16 * 16, whole);
+        Assert.Equal(8L * 8 * 16 * 16, whole);
         foreach (var blocks in new[] { 2, 4, 8 })
         {
             var pipeline = BlockPipeline.Split(sample, Enumerable.Repeat(8 / blocks, blocks).ToArray());

@@ -57,7 +57,7 @@ public class PlacementPlannerTests
     {
         var plan = PlacementPlanner.Plan(Layers(Enumerable.Repeat(256, 400).ToArray()), Nodes(4));
         Assert.Equal([100, 100, 100, 100], plan.Blocks.Select(b => b.LayerCount));
-        Assert.All(plan.Blocks, b => Assert.Equal(100L * 2 * 8 * 256 * 256, b.Bytes));
+        Assert.All(plan.Blocks, b => Assert.Equal(100L * 8 * 256 * 256, b.Bytes));
         Assert.Equal(["node0", "node1", "node2", "node3"], plan.Blocks.Select(b => b.Node));
     }
 
@@ -163,9 +163,9 @@ public class PlacementPlannerTests
     public void Nodes_that_cannot_hold_the_layers_are_refused_with_the_bytes_needed()
     {
         var layers = Layers(16, 16);
-        var error = Assert.Throws<PlacementException>(() => PlacementPlanner.Plan(layers, Nodes(3, 4000)));
-        Assert.Equal("the 2 layers need 8192 bytes in contiguous blocks, but the 3 nodes hold at most 12000 bytes "
-            + "together and 4000 on one node", error.Message);
+        var error = Assert.Throws<PlacementException>(() => PlacementPlanner.Plan(layers, Nodes(3, 1000)));
+        Assert.Equal("the 2 layers need 4096 bytes in contiguous blocks, but the 3 nodes hold at most 3000 bytes "
+            + "together and 1000 on one node", error.Message);
         Assert.Throws<PlacementException>(() => PlacementPlanner.Plan(layers, [new NodeCapacity("a", Plenty, 0)]));
         Assert.Throws<PlacementException>(() => PlacementPlanner.Plan(layers, [Nodes(1)[0], Nodes(1)[0]]));
     }

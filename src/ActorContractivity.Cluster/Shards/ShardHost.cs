@@ -194,7 +194,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
         }
 
         _log.Info("Built {Count} shards of job {JobId} from {Chunks} chunks fetched in {Seconds:F2} s; {Shards} shards "
-            + "hold {Bytes} bytes of weights in memory (both layouts) on this node", build.Pieces.Length, build.JobId,
+            + "hold {Bytes} bytes of weights in memory on this node", build.Pieces.Length, build.JobId,
             fetch.Chunks.Count, fetch.Clock.Elapsed.TotalSeconds, _shards.Count, _shards.Values.Sum(s => s.Bytes));
     }
 

@@ -7,7 +7,7 @@ namespace ActorContractivity.Core.Blocks;
 /// <param name="OutputWidth">Length of the vectors it returns (n for the last block).</param>
 /// <param name="SlopeOffset">Start of the block's diagonals in the sample's flat slopes D_1 … D_k.</param>
 /// <param name="SlopeCount">How many slopes (diagonal entries) the block owns.</param>
-/// <param name="WeightBytes">Bytes of weights the block keeps (both layouts of every layer).</param>
+/// <param name="WeightBytes">Bytes of weights the block keeps (eight per entry of every layer).</param>
 public sealed record BlockShape(
     int FirstLayer, int LayerCount, int InputWidth, int OutputWidth, int SlopeOffset, int SlopeCount, long WeightBytes);
 

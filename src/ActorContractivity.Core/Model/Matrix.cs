@@ -1,30 +1,22 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace ActorContractivity.Core.Model;
 
 /// <summary>
-/// A dense, immutable real matrix kept in two layouts: row-major for <c>A x</c> and the transpose row-major
-/// for <c>Aᵀ y</c>. Both products then stream contiguous rows through a vectorised dot product, which is
-/// what makes them run at memory bandwidth; the duplicated storage is the price.
+/// A dense, immutable real matrix, row-major. Both products stream its contiguous rows once through vectorised
+/// kernels: <c>A x</c> as a dot product per row, <c>Aᵀ y</c> as a sum of rows scaled by the entries of y. One layout
+/// keeps a sample's weights in half the memory and cache that a second, transposed copy would take.
 /// </summary>
 public sealed class Matrix
 {
     private readonly double[] _rowMajor;
-    private readonly double[] _transposeRowMajor;
 
     private Matrix(int rows, int cols, double[] rowMajor)
     {
         Rows = rows;
         Cols = cols;
         _rowMajor = rowMajor;
-        _transposeRowMajor = new double[rowMajor.Length];
-        for (var i = 0; i < rows; i++)
-        {
-            for (var j = 0; j < cols; j++)
-            {
-                _transposeRowMajor[j * rows + i] = rowMajor[i * cols + j];
-            }
-        }
     }
 
     /// <summary>Number of rows (outputs of the layer).</summary>
@@ -36,8 +28,8 @@ public sealed class Matrix
     /// <summary>True when the matrix is square.</summary>
     public bool IsSquare => Rows == Cols;
 
-    /// <summary>Bytes of weights a rows×cols matrix keeps: both layouts of eight-byte entries.</summary>
-    public static long StorageBytes(int rows, int cols) => 2L * 8 * rows * cols;
+    /// <summary>Bytes of weights a rows×cols matrix keeps: eight per entry.</summary>
+    public static long StorageBytes(int rows, int cols) => 8L * rows * cols;
 
     /// <summary>Entry (i, j).</summary>
     public double this[int i, int j] => _rowMajor[i * Cols + j];
@@ -93,8 +85,17 @@ public sealed class Matrix
     /// <summary>Row i as a span.</summary>
     public ReadOnlySpan<double> Row(int i) => _rowMajor.AsSpan(i * Cols, Cols);
 
-    /// <summary>Column j as a span (row j of the transpose).</summary>
-    public ReadOnlySpan<double> Column(int j) => _transposeRowMajor.AsSpan(j * Rows, Rows);
+    /// <summary>A copy of column j.</summary>
+    public double[] Column(int j)
+    {
+        var column = new double[Rows];
+        for (var i = 0; i < Rows; i++)
+        {
+            column[i] = _rowMajor[i * Cols + j];
+        }
+
+        return column;
+    }
 
     /// <summary>The row-major values (read-only view).</summary>
     public ReadOnlySpan<double> RowMajorValues => _rowMajor;
@@ -109,13 +110,47 @@ public sealed class Matrix
         }
     }
 
-    /// <summary>y = Aᵀ x.</summary>
+    /// <summary>
+    /// y = Aᵀ x, as the rows scaled by the entries of x and summed, four rows at a time so that y is loaded and stored
+    /// once per four rows. <paramref name="x"/> and <paramref name="y"/> must not overlap.
+    /// </summary>
     public void MultiplyTransposed(ReadOnlySpan<double> x, Span<double> y)
     {
-        var t = _transposeRowMajor.AsSpan();
-        for (var j = 0; j < Cols; j++)
+        var a = _rowMajor.AsSpan();
+        var n = Cols;
+        y = y[..n];
+        y.Clear();
+        var width = Vector<double>.Count;
+        var i = 0;
+        for (; i + 4 <= Rows; i += 4)
         {
-            y[j] = TensorPrimitives.Dot(t.Slice(j * Rows, Rows), x);
+            var r0 = a.Slice(i * n, n);
+            var r1 = a.Slice((i + 1) * n, n);
+            var r2 = a.Slice((i + 2) * n, n);
+            var r3 = a.Slice((i + 3) * n, n);
+            var (s0, s1, s2, s3) = (x[i], x[i + 1], x[i + 2], x[i + 3]);
+            var v0 = new Vector<double>(s0);
+            var v1 = new Vector<double>(s1);
+            var v2 = new Vector<double>(s2);
+            var v3 = new Vector<double>(s3);
+            var j = 0;
+            for (; j + width <= n; j += width)
+            {
+                var sum = new Vector<double>(y[j..]) + v0 * new Vector<double>(r0[j..])
+                    + v1 * new Vector<double>(r1[j..]) + v2 * new Vector<double>(r2[j..])
+                    + v3 * new Vector<double>(r3[j..]);
+                sum.CopyTo(y[j..]);
+            }
+
+            for (; j < n; j++)
+            {
+                y[j] = y[j] + s0 * r0[j] + s1 * r1[j] + s2 * r2[j] + s3 * r3[j];
+            }
+        }
+
+        for (; i < Rows; i++)
+        {
+            TensorPrimitives.MultiplyAdd(a.Slice(i * n, n), x[i], y, y);
         }
     }
 
