@@ -5,10 +5,10 @@ namespace ActorContractivity.Cluster.Data;
 
 /// <summary>
 /// Which chunks of a job's data a fetcher asks for, all of them or a given ascending list: up to a window's size
-/// (<see cref="Size"/> unless the fetcher says otherwise) on their way ahead of the one it waits for, so that a transfer is not one round trip per chunk. Chunks are
-/// accepted in order only; the store answers the requests of one fetcher in the order they were sent, so a chunk out
-/// of order means a lost message, and the fetcher asks again from the one it waits for (<see cref="Open"/>) when its
-/// transfer stalls (<see cref="Stalled"/>).
+/// (<see cref="Size"/> unless the fetcher says otherwise) on their way ahead of the one it waits for, so that a
+/// transfer is not one round trip per chunk. Chunks are accepted in order only; the store answers the requests of one
+/// fetcher in the order they were sent, so a chunk out of order means a lost message, and the fetcher asks again from
+/// the one it waits for (<see cref="Open"/>) when its transfer stalls (<see cref="Stalled"/>).
 /// </summary>
 public sealed class ChunkWindow
 {
