@@ -83,6 +83,12 @@ public static partial class NodeChecks
                 lease.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        if (string.IsNullOrEmpty(settings.Node.Host))
+        {
+            // Akka would bind an empty host to every interface without a word; that takes 0.0.0.0, said outright.
+            throw Refused("Node:Host", "a host name or an IP address (0.0.0.0 for every interface)", "");
+        }
+
         string?[] hosts = [settings.Node.Host, settings.Node.PublicHost];
         foreach (var (key, host) in new[] { "Node:Host", "Node:PublicHost" }.Zip(hosts))
         {

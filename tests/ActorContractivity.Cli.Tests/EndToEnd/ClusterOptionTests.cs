@@ -62,6 +62,7 @@ public sealed class ClusterOptionTests
         { "Bootstrap:RequiredContactPoints", "0", "expected 1 or more, got '0'" },
         { "Bootstrap:StableMarginSeconds", "0", "expected a positive number of seconds, got '0'" },
         { "Node:Host", "not a host", "expected a host name or an IP address, got 'not a host'" },
+        { "Node:Host", "", "expected a host name or an IP address (0.0.0.0 for every interface), got ''" },
         { "Node:PublicHost", "a/b", "expected a host name or an IP address, got 'a/b'" },
         { "Tls:CertificatePath", "/nonexistent/node.pfx", "expected a PKCS #12 certificate file, got "
             + "'/nonexistent/node.pfx' (no such file)" },
