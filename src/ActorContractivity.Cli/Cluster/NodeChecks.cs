@@ -30,9 +30,10 @@ public static partial class NodeChecks
     public static ContractivitySettings Load(IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
         ContractivitySettings settings;
+        var configuration = ContractivitySettings.Configuration(overrides);
         try
         {
-            settings = ContractivitySettings.From(ContractivitySettings.Configuration(overrides));
+            settings = ContractivitySettings.From(configuration);
         }
         catch (InvalidOperationException e) when (Unconvertible().Match(e.Message) is { Success: true } match)
         {
@@ -49,7 +50,7 @@ public static partial class NodeChecks
             throw new InputException($"{key} ({variable}): expected {kind}, got '{match.Groups["value"].Value}'");
         }
 
-        CheckValues(settings);
+        CheckValues(settings, key => configuration[$"{ContractivitySettings.Section}:{key}"]);
         return settings;
     }
 
@@ -58,9 +59,20 @@ public static partial class NodeChecks
     /// a system name Akka does not accept, an unknown journal provider or discovery method, a TLS certificate that
     /// is missing or unreadable, counts below one and durations that are not positive.
     /// </summary>
+    /// <param name="settings">The settings, as bound.</param>
+    /// <param name="typed">A setting's value as it was given (by key, without the section), if known: a number is
+    /// then refused as typed (1e400, not the Infinity it was read as).</param>
     /// <exception cref="InputException">A setting is out of its range, with one line naming it.</exception>
-    public static void CheckValues(ContractivitySettings settings)
+    public static void CheckValues(ContractivitySettings settings, Func<string, string?>? typed = null)
     {
+        void Positive(string key, double value)
+        {
+            if (!(value > 0) || double.IsInfinity(value))
+            {
+                throw Refused(key, "a positive number of seconds", typed?.Invoke(key) ?? Shown(value));
+            }
+        }
+
         if (!SystemNamePattern().IsMatch(settings.SystemName))
         {
             throw Refused("SystemName", "letters, digits, '-' and '_', beginning with a letter or a digit",
@@ -80,7 +92,7 @@ public static partial class NodeChecks
         if (!(lease >= 1) || double.IsInfinity(lease))
         {
             throw Refused("Dispatch:LeaseSeconds", "a number of seconds, at least 1",
-                lease.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+                typed?.Invoke("Dispatch:LeaseSeconds") ?? Shown(lease));
         }
 
         if (string.IsNullOrEmpty(settings.Node.Host))
@@ -138,14 +150,7 @@ public static partial class NodeChecks
         }
     }
 
-    private static void Positive(string key, double value)
-    {
-        if (!(value > 0) || double.IsInfinity(value))
-        {
-            throw Refused(key, "a positive number of seconds",
-                value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-        }
-    }
+    private static string Shown(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>One line naming the setting, its environment variable, what it should be, what it is and why not.
     /// </summary>
