@@ -60,8 +60,7 @@ public static class CancelCommand
         }
         catch (AskTimeoutException)
         {
-            error.WriteLine(
-                $"--cluster: no node answered at {address} within {StatusCommand.Timeout.TotalSeconds:0} s");
+            error.WriteLine(StatusCommand.NoAnswer(address));
             return CliApplication.BadInput;
         }
     }

@@ -62,6 +62,10 @@ public static class StatusCommand
         }
     }
 
+    /// <summary>The line for a question to <paramref name="address"/> that no node answered.</summary>
+    internal static string NoAnswer(string address) =>
+        $"--cluster: no node answered at {address} within {Timeout.TotalSeconds:0} s";
+
     private static int Run(string address, string? jobId, TextWriter output, TextWriter error)
     {
         try
@@ -80,7 +84,7 @@ public static class StatusCommand
         }
         catch (AskTimeoutException)
         {
-            error.WriteLine($"--cluster: no node answered at {address} within {Timeout.TotalSeconds:0} s");
+            error.WriteLine(NoAnswer(address));
             return CliApplication.BadInput;
         }
     }

@@ -89,12 +89,17 @@ public sealed class Matrix
     public double[] Column(int j)
     {
         var column = new double[Rows];
+        CopyColumn(j, column);
+        return column;
+    }
+
+    /// <summary>Copies column j into the first <see cref="Rows"/> entries of <paramref name="into"/>.</summary>
+    public void CopyColumn(int j, Span<double> into)
+    {
         for (var i = 0; i < Rows; i++)
         {
-            column[i] = _rowMajor[i * Cols + j];
+            into[i] = _rowMajor[i * Cols + j];
         }
-
-        return column;
     }
 
     /// <summary>The row-major values (read-only view).</summary>

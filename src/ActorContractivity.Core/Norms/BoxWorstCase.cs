@@ -74,10 +74,13 @@ public static class BoxWorstCase
         var best = double.NegativeInfinity;
         var bestColumn = 0;
         var bestSlope = 0.0;
+        // One buffer for the columns: the matrix keeps rows only, and a copy per column would allocate n² doubles.
+        var column = new double[n];
         for (var j = 0; j < n; j++)
         {
             var diagonal = a[j, j];
-            var off = OffDiagonalAbsSum(a.Column(j), j);
+            a.CopyColumn(j, column);
+            var off = OffDiagonalAbsSum(column, j);
 
             // The other slopes multiply |a_ij| ≥ 0, so they sit at the upper bound.
             double ColumnValue(double d) =>
@@ -96,7 +99,7 @@ public static class BoxWorstCase
         var slopes = Enumerable.Repeat(upper, n).ToArray();
         slopes[bestColumn] = bestSlope;
         var gradient = new double[n];
-        var column = a.Column(bestColumn);
+        a.CopyColumn(bestColumn, column);
         var scale = step is not null ? 1.0 / (1.0 + best) : 1.0;
         for (var i = 0; i < n; i++)
         {
