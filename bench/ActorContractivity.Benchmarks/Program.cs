@@ -94,6 +94,32 @@ if (args.Length > 0 && args[0] == "gap")
     return;
 }
 
+if (args.Length > 0 && args[0] == "ceiling")
+{
+    // The samples [FIRST, FIRST + COUNT) of the generated 200-block width-256 ResNet solved one after the other on
+    // one thread, through the four boxes a one-start outer search of it evaluates: the work of a layer-shard node
+    // without the cluster, so that one process alone and two at once on the two cores show what the machine allows.
+    var (first, count) = (int.Parse(args[1]), int.Parse(args[2]));
+    var model = new ActorContractivity.Core.Model.NeuralOdeModel(
+        ActorContractivity.Core.Model.SyntheticModels.ResNet(200, 256, 0).ToList());
+    var options = new InnerOptions(Starts: 1, MaxDegreeOfParallelism: 1, EnumerationLimit: 0);
+    InnerSolver.Solve(model.Samples[first], first, 0.7, 1.0, null, options);
+    var clock = Stopwatch.StartNew();
+    var processor = Process.GetCurrentProcess().TotalProcessorTime;
+    var boxes = new[] { (1.0, 1.0), (0.0, 1.0), (0.41440630128783235, 1.0), (0.5159500208562817, 1.0) };
+    foreach (var (lower, upper) in boxes)
+    {
+        for (var s = first; s < first + count; s++)
+        {
+            InnerSolver.Solve(model.Samples[s], s, lower, upper, null, options);
+        }
+    }
+
+    Console.WriteLine($"samples {first}–{first + count - 1}: {clock.Elapsed.TotalSeconds:F2} s wall, "
+        + $"{(Process.GetCurrentProcess().TotalProcessorTime - processor).TotalSeconds:F2} s of processor");
+    return;
+}
+
 if (args.Length > 0 && args[0] == "deep")
 {
     // Deep models placed on 1, 2 and 4 in-process nodes: memory per node and the block-pipelined inner solve.

@@ -2,11 +2,12 @@
 # at exit), the CPU seconds of a process, the load average, the seconds of the last job a coordinator's log shows
 # (accepted to finished), and a cluster on 127.0.0.1 (a script may define pin CORE to prefix each node's command).
 # NICE=-10 (as root) raises the priority of the benchmark and every process it starts, so that other work on a
-# shared machine disturbs the measurement less; the load average is printed either way.
+# shared machine disturbs the measurement less; the load average is printed either way. EXE=PATH runs another build's
+# actorcontractivity.dll instead of this tree's (to compare two versions run for run).
 if [ -n "${NICE:-}" ]; then renice -n "$NICE" -p "$BASHPID" > /dev/null; fi
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 dotnet build "$here/src/ActorContractivity.Cli" -c Release --nologo -v q > /dev/null
-exe="$here/src/ActorContractivity.Cli/bin/Release/net10.0/actorcontractivity.dll"
+exe="${EXE:-$here/src/ActorContractivity.Cli/bin/Release/net10.0/actorcontractivity.dll}"
 work="$(mktemp -d)"
 pids=()
 cleanup() {
