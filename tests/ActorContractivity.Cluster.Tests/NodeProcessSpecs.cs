@@ -88,7 +88,7 @@ public sealed class NodeProcessSpecs : IDisposable
         var (exitCode, stdout, stderr) = Run("status", "--cluster", address, "nosuchjob");
         Assert.Equal(1, exitCode);
         Assert.Equal([$"JOB: the cluster at {address} has no job 'nosuchjob'"], Lines(stderr));
-        Assert.Contains("jobs: 0", Lines(stdout));
+        Assert.Contains("jobs with id 'nosuchjob': 0", Lines(stdout));
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public static class StatusCommand
         try
         {
             var status = AskGateway(address, gateway => JobClient.StatusAsync(gateway, jobId, Timeout));
-            Write(output, status);
+            Write(output, status, jobId);
             if (jobId is not null && status.Jobs.Count == 0)
             {
                 error.WriteLine(status.LiveWorkers < 0
@@ -89,7 +89,8 @@ public static class StatusCommand
         }
     }
 
-    private static void Write(TextWriter output, ClusterStatus status)
+    /// <summary>The members, then the jobs: all of them, or those with the id asked for.</summary>
+    private static void Write(TextWriter output, ClusterStatus status, string? jobId)
     {
         var culture = CultureInfo.InvariantCulture;
         var workers = status.LiveWorkers < 0 ? "unknown (no job manager answered)" : $"{status.LiveWorkers}";
@@ -99,7 +100,7 @@ public static class StatusCommand
             output.WriteLine($"  {member.Address}  {member.Status}  [{string.Join(',', member.Roles)}]");
         }
 
-        output.WriteLine($"jobs: {status.Jobs.Count}");
+        output.WriteLine(jobId is null ? $"jobs: {status.Jobs.Count}" : $"jobs with id '{jobId}': {status.Jobs.Count}");
         foreach (var job in status.Jobs)
         {
             var detail = job.State switch
