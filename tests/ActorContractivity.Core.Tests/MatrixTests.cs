@@ -38,11 +38,13 @@ public class MatrixTests
             Assert.Equal(expected, ax[i], 1e-12 * cols);
         }
 
+        var column = new double[rows];
         for (var j = 0; j < cols; j++)
         {
             var expected = Enumerable.Range(0, rows).Sum(i => values[i * cols + j] * w[i]);
             Assert.Equal(expected, atw[j], 1e-12 * rows);
-            Assert.Equal(Enumerable.Range(0, rows).Select(i => values[i * cols + j]), a.Column(j));
+            a.CopyColumn(j, column);
+            Assert.Equal(Enumerable.Range(0, rows).Select(i => values[i * cols + j]), column);
         }
 
         Assert.All(atw[cols..], v => Assert.True(double.IsNaN(v)));

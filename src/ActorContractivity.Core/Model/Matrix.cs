@@ -85,14 +85,6 @@ public sealed class Matrix
     /// <summary>Row i as a span.</summary>
     public ReadOnlySpan<double> Row(int i) => _rowMajor.AsSpan(i * Cols, Cols);
 
-    /// <summary>A copy of column j.</summary>
-    public double[] Column(int j)
-    {
-        var column = new double[Rows];
-        CopyColumn(j, column);
-        return column;
-    }
-
     /// <summary>Copies column j into the first <see cref="Rows"/> entries of <paramref name="into"/>.</summary>
     public void CopyColumn(int j, Span<double> into)
     {
