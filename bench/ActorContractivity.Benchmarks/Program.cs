@@ -47,15 +47,56 @@ if (args.Length > 0 && args[0] == "bracket")
         var witnessValue = (0.5 * (dense + dense.Transpose()))
             .Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric)
             .EigenValues.Max(z => z.Real);
-        var proof = answer.Certificate is { } certificate
-            && ActorContractivity.Core.Certify.MatrixCubeBound.ForBox(a, safeEnd, question.Fixed)
-                .ProvesBelow(certificate.Multipliers[0], question.C);
+        // The bound's proof at its own safe end, repeated with its multipliers; where branch and bound moved the
+        // safe end below it, that box decided again from scratch, without a budget.
+        var certificate = answer.Certificate!;
+        var boundProof = ActorContractivity.Core.Certify.MatrixCubeBound.ForBox(a, certificate.SafeEnd, question.Fixed)
+            .ProvesBelow(certificate.Multipliers[0], question.C);
+        var proof = safeEnd == certificate.SafeEnd
+            ? $"the bound's, re-checked: {boundProof}"
+            : $"branch and bound's (the bound's at {certificate.SafeEnd:G10}, re-checked: {boundProof}), decided "
+              + "again: " + ActorContractivity.Core.Certify.PartitionedDecision.Decide(model, question,
+                  new DecideStep(safeEnd, answer.Witness, double.PositiveInfinity), 0, -1).Outcome;
         Console.WriteLine($"n={n} seed={seed} starts={starts} status={answer.Status} "
             + $"bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
             + $"width={safeEnd - witnessEnd:G4} in {seconds:F1} s; witness μ₂ 1e-6 below its end = {witnessValue:G6} "
-            + $"(> c: {witnessValue > question.C}); bound proof at the safe end re-checked: {proof}");
+            + $"(> c: {witnessValue > question.C}); proof at the safe end: {proof}");
     }
 
+    return;
+}
+
+if (args.Length > 0 && args[0] == "decide")
+{
+    // Branch and bound deciding μ₂ ≤ 0 on the box [θ, 1] of a random model (N:SEED, then the θ values) as certify
+    // decides it in process (the partitioned decision, all threads), from an 8-start witness, without a budget.
+    var parts = args[1].Split(':');
+    var n = int.Parse(parts[0]);
+    var model = Workloads.DenseRandom(n, parts.Length > 1 ? int.Parse(parts[1]) : 1);
+    var question = new IntervalQuestion();
+    foreach (var theta in args.Skip(2).Select(double.Parse))
+    {
+        var witness = InnerSolver.Solve(model.Samples[0], 0, theta, 1.0, null,
+            new InnerOptions(Starts: 8, EnumerationLimit: 0));
+        var clock = Stopwatch.StartNew();
+        var decision = ActorContractivity.Core.Certify.PartitionedDecision.Decide(model, question,
+            new DecideStep(theta, new WorstCase(witness.Value, 0, witness.Slopes, [0, n], new double[n], 0, false),
+                double.PositiveInfinity), 0, -1);
+        Console.WriteLine($"n={n} θ={theta}: {decision.Outcome}, {decision.Nodes} nodes in "
+            + $"{clock.Elapsed.TotalSeconds:F1} s (witness μ₂ {witness.Value:G6})");
+    }
+
+    return;
+}
+
+if (args.Length > 0 && args[0] == "write")
+{
+    // The random model N:SEED as a CSV file, for certify: `write 200:1 random-200-1.csv`.
+    var parts = args[1].Split(':');
+    var n = int.Parse(parts[0]);
+    var a = Workloads.DenseRandom(n, parts.Length > 1 ? int.Parse(parts[1]) : 1).Samples[0].Layers[0];
+    File.WriteAllLines(args[2], Enumerable.Range(0, n).Select(i => string.Join(",",
+        Enumerable.Range(0, n).Select(j => a[i, j].ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
     return;
 }
 

@@ -1,3 +1,4 @@
+using ActorContractivity.Core.Certify;
 using ActorContractivity.Core.Inner;
 using ActorContractivity.Core.Model;
 using ActorContractivity.Core.Outer;
@@ -120,7 +121,8 @@ public class LargeBracketTests
         var a = RandomModels.StableOneLayer(new Random(300), 300);
         var model = NeuralOdeModel.OneLayer(a);
         var question = new IntervalQuestion();
-        var answer = IntervalSolver.Solve(model, question, new InnerOptions(Starts: 4), CertifyMode.Auto);
+        var answer = IntervalSolver.Solve(
+            model, question, new InnerOptions(Starts: 4), new CertifyOptions(CertifyMode.Auto, 20));
 
         Assert.True(answer.Feasible);
         Assert.Equal(CertificateStatus.Bracket, answer.Status);
@@ -135,9 +137,12 @@ public class LargeBracketTests
         Assert.Contains(slopes, d => d == below);
         Assert.True(RandomModels.ReferenceValue(model.Samples[0], slopes, null) > question.C);
 
-        // The certificate's multipliers: a dense MathNet eigenvalue of M(λ) lies below c, and the proof re-runs.
-        var lambda = answer.Certificate!.Multipliers[0];
-        var (centre, radius) = ActorContractivity.Core.Certify.MatrixCubeBound.Cover(safeEnd, question.Fixed);
+        // The certificate's multipliers at the bound's own safe end: a dense MathNet eigenvalue of M(λ) lies below
+        // c, and the proof re-runs.
+        var certificate = answer.Certificate!;
+        Assert.True(safeEnd <= certificate.SafeEnd);
+        var lambda = certificate.Multipliers[0];
+        var (centre, radius) = MatrixCubeBound.Cover(certificate.SafeEnd, question.Fixed);
         var dense = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(300, 300, (i, j) => a[i, j]);
         var m = 0.5 * centre * (dense + dense.Transpose());
         for (var i = 0; i < 300; i++)
@@ -148,9 +153,43 @@ public class LargeBracketTests
 
         var top = m.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues.Max(z => z.Real);
         Assert.True(top <= question.C, $"λ_max(M(λ)) = {top}");
-        var bound = ActorContractivity.Core.Certify.MatrixCubeBound.ForBox(a, safeEnd, question.Fixed);
+        var bound = ActorContractivity.Core.Certify.MatrixCubeBound.ForBox(a, certificate.SafeEnd, question.Fixed);
         Assert.True(bound.ProvesBelow(lambda, question.C));
+
+        // Where branch and bound proved more than the bound, a fresh decision of that box, without a budget, agrees.
+        if (safeEnd < certificate.SafeEnd)
+        {
+            Assert.Equal(DecisionOutcome.Proven, Redecided(model, question, safeEnd, answer.Witness));
+        }
     }
+
+    [Fact]
+    public void Beyond_the_witness_end_decisions_branch_and_bound_steps_down_from_the_bounds_safe_end()
+    {
+        // 180 slopes: too many to decide the witness end, so branch and bound starts next to the bound's proof.
+        var model = NeuralOdeModel.OneLayer(RandomModels.StableOneLayer(new Random(180), 180));
+        var question = new IntervalQuestion();
+        var inner = new InnerOptions(Starts: 4);
+        var estimate = IntervalSolver.Solve(model, question, inner, CertifyMode.Off);
+
+        var bound = IntervalSolver.Certify(model, estimate, inner, new CertifyOptions(CertifyMode.Bound));
+        var auto = IntervalSolver.Certify(model, estimate, inner, new CertifyOptions(CertifyMode.Auto, 20));
+
+        Assert.Equal(CertificateStatus.Bracket, bound.Status);
+        Assert.Equal(CertificateStatus.Bracket, auto.Status);
+        Assert.Equal(bound.Certificate!.SafeEnd, auto.Certificate!.SafeEnd);
+        Assert.Equal(estimate.BracketLow, auto.BracketLow);
+        Assert.True(auto.Lower < bound.Lower - 1e-3, $"auto proved ℓ = {auto.Lower}, the bound alone {bound.Lower}");
+        Assert.Equal(auto.Lower, auto.BracketHigh);
+        var search = auto.BranchAndBound!;
+        Assert.True(search.Decisions >= 2 && search.Seconds <= 20 + 5, $"{search}");
+        Assert.Equal(DecisionOutcome.Proven, Redecided(model, question, auto.Lower!.Value, auto.Witness));
+    }
+
+    private static DecisionOutcome Redecided(
+        NeuralOdeModel model, IntervalQuestion question, double theta, WorstCase witness) =>
+        ActorContractivity.Core.Certify.PartitionedDecision.Decide(
+            model, question, new DecideStep(theta, witness, double.PositiveInfinity), 0, -1).Outcome;
 }
 
 /// <summary>A budget bounds branch and bound, which may only improve on the bound's bracket, never starve it.</summary>

@@ -72,6 +72,10 @@ public static class Summary
                 $"proven: contractive for every slope pattern in {interval}; a slope pattern with {end} just {side} "
                 + $"{F(witnessEnd)} breaks it, so the best {end} lies in [{F(report.Bracket.Min())}, "
                 + $"{F(report.Bracket.Max())}]"
+                + (answer.Certificate is { } proof && proof.SafeEnd != answer.BracketHigh
+                    ? $"; branch and bound proved {end} = {F(answer.BracketHigh!.Value)}, the bound alone "
+                      + $"{end} = {F(proof.SafeEnd)}"
+                    : "")
                 + (answer.BranchAndBound is { Complete: false } search
                     ? $"; branch and bound ran out of budget with {F(100 * search.ClosedFraction)}% of the patterns "
                       + "of its last box checked"

@@ -273,7 +273,8 @@ public sealed class CertifyWork
                 _subtrees += part.Open.Count;
                 return part.Open
                     .Select((subtree, i) => Track(new SubtreeTask($"{_prefix}/tree/{key.Sample}/{i}", key.Sample,
-                        decide.Theta, _incumbents[key.Sample], subtree, remaining, Until(decide.MaxSeconds)),
+                        decide.Theta, _incumbents[key.Sample], subtree, remaining, Until(decide.MaxSeconds),
+                        part.MultipliersOf(i)),
                         key.Sample, i))
                     .ToArray();
             case PartSearched { Part: var part }:

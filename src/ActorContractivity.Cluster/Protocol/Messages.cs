@@ -146,11 +146,12 @@ public sealed record SplitTask(
 
 /// <summary>
 /// Searches one subtree that the split of a sample handed on (<c>PartitionedDecision.Search</c>), within
-/// <paramref name="MaxSeconds"/> and before <paramref name="Until"/> (UTC) when set.
+/// <paramref name="MaxSeconds"/> and before <paramref name="Until"/> (UTC) when set, from the bound multipliers
+/// the split handed on with it.
 /// </summary>
 public sealed record SubtreeTask(
     string TaskId, int Sample, double Theta, double[]? Incumbent, Subtree Subtree, double MaxSeconds,
-    DateTime? Until = null)
+    DateTime? Until = null, double[]? Multipliers = null)
     : TaskSpec(TaskId);
 
 /// <summary>What a task produced.</summary>

@@ -42,7 +42,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
         _settings = settings;
         _renewEvery = TimeSpan.FromSeconds(Math.Max(leaseSeconds / 3, 0.02));
         _computation = Context.ActorOf(
-            Akka.Actor.Props.Create(() => new Computation(run, settings.InnerThreads))
+            Akka.Actor.Props.Create(() => new Computation(
+                    run, settings.InnerThreads, Math.Max(settings.InnerThreads, settings.EffectiveCount)))
                 .WithDispatcher(ComputeDispatcher),
             "computation");
         Idle();
@@ -131,17 +132,20 @@ public sealed class Worker : ReceiveActor, IWithTimers
 /// <summary>
 /// The CPU work of one worker, on the dedicated compute dispatcher so that the default dispatcher (remoting,
 /// heartbeats, the dispatcher's bookkeeping) is never starved. A task that throws is reported, not rethrown.
+/// A task may use <c>threads</c> threads inside Core, the split of a decision <c>splitThreads</c>: every other task
+/// of its decision waits for it, so the node's other workers have nothing of that decision to do meanwhile.
 /// </summary>
 public sealed class Computation : ReceiveActor
 {
     /// <summary>Creates the computation of a worker.</summary>
-    public Computation(RunTask run, int threads)
+    public Computation(RunTask run, int threads, int splitThreads)
     {
         Receive<Run>(task =>
         {
             try
             {
-                Sender.Tell(new Done(run(task.Model, task.Settings, task.Task, threads)));
+                var inside = task.Task is SplitTask ? splitThreads : threads;
+                Sender.Tell(new Done(run(task.Model, task.Settings, task.Task, inside)));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -45,7 +45,14 @@ public sealed record BranchAndBoundOptions(
 /// <param name="ClosedFraction">Share of the 2^n vertices in closed subtrees (pruned or evaluated).</param>
 /// <param name="Open">Subtrees left open when the budget ran out.</param>
 public sealed record BranchAndBoundResult(
-    bool Complete, double Maximum, double[] Vertex, long Nodes, double ClosedFraction, IReadOnlyList<Subtree> Open);
+    bool Complete, double Maximum, double[] Vertex, long Nodes, double ClosedFraction, IReadOnlyList<Subtree> Open)
+{
+    /// <summary>
+    /// For a one-layer search: the bound's multipliers at the parent of each open subtree (same order as
+    /// <see cref="Open"/>), from which a search that resumes it warm-starts; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<double[]?> OpenMultipliers { get; init; } = [];
+}
 
 /// <summary>
 /// Exact maximum of F(D) = λ_max(Sym(DA)) over the vertices of [ℓ, u]^n for one layer, or an exact decision of
@@ -63,15 +70,18 @@ public static class BranchAndBound
     /// </summary>
     public static BranchAndBoundResult Run(
         Sample sample, double lower, double upper, BranchAndBoundOptions options, double[]? incumbent = null,
-        Subtree? root = null) =>
+        Subtree? root = null, double[]? multipliers = null) =>
         sample.Layers.Count == 1
-            ? Run(sample.Layers[0], lower, upper, options, incumbent, root)
+            ? Run(sample.Layers[0], lower, upper, options, incumbent, root, multipliers)
             : LayeredBranchAndBound.Run(sample, lower, upper, options, incumbent, root);
 
-    /// <summary>Runs the search below <paramref name="root"/> with an optional incumbent vertex.</summary>
+    /// <summary>
+    /// Runs the search below <paramref name="root"/> with an optional incumbent vertex, the root's bound minimised
+    /// from <paramref name="multipliers"/> when given (as its children start from its own).
+    /// </summary>
     public static BranchAndBoundResult Run(
         Matrix a, double lower, double upper, BranchAndBoundOptions options, double[]? incumbent = null,
-        Subtree? root = null)
+        Subtree? root = null, double[]? multipliers = null)
     {
         var n = a.Rows;
         var deadline = Deadline.After(options.MaxSeconds);
@@ -81,7 +91,7 @@ public static class BranchAndBound
         var best = evaluator.Of(bestVertex);
         var (center, radius) = MatrixCubeBound.Cover(lower, upper);
         var stack = new Stack<(sbyte[] State, int Depth, double[]? Lambda)>();
-        stack.Push((StateOf(root ?? Subtree.Root, n), (root ?? Subtree.Root).Depth, null));
+        stack.Push((StateOf(root ?? Subtree.Root, n), (root ?? Subtree.Root).Depth, multipliers));
         var nodes = 0L;
         var closed = 0.0;
         var undecided = 0;
@@ -192,7 +202,10 @@ public static class BranchAndBound
         var stopped = best > options.StopAbove;
         var open = stopped ? [] : stack.Select(node => SubtreeOf(node.State)).ToArray();
         return new BranchAndBoundResult(
-            stopped || (stack.Count == 0 && undecided == 0), best, bestVertex, nodes, closed, open);
+            stopped || (stack.Count == 0 && undecided == 0), best, bestVertex, nodes, closed, open)
+        {
+            OpenMultipliers = stopped ? [] : stack.Select(node => node.Lambda).ToArray(),
+        };
     }
 
     private static double[] Unit(int n) => Enumerable.Repeat(1.0, n).ToArray();

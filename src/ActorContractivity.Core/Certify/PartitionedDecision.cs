@@ -37,7 +37,17 @@ public sealed record BoxDecision(DecisionOutcome Outcome, WorstCase? Violation, 
 /// <param name="Open">For a split: the subtrees handed on, in the order their results are combined.</param>
 public sealed record DecisionPart(
     bool Violated, bool Settled, double Maximum, double[] Vertex, long Nodes, double ClosedFraction,
-    IReadOnlyList<Subtree> Open);
+    IReadOnlyList<Subtree> Open)
+{
+    /// <summary>
+    /// For a split of a one-layer sample: the bound's multipliers at the parent of each subtree handed on (same
+    /// order as <see cref="Open"/>), from which its search starts; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<double[]?> OpenMultipliers { get; init; } = [];
+
+    /// <summary>The multipliers subtree <paramref name="index"/> starts from, if any.</summary>
+    public double[]? MultipliersOf(int index) => index < OpenMultipliers.Count ? OpenMultipliers[index] : null;
+}
 
 /// <summary>
 /// A decision of (★) on one box, partitioned so that its parts are independent tasks (DESIGN §2.2): per sample, a
@@ -65,15 +75,20 @@ public static class PartitionedDecision
     /// <summary>
     /// Expands the root of a sample's tree for the box of θ breadth-first, one node at a time, until it has
     /// <see cref="SubtreesPerSample"/> open subtrees, closes, finds a violation or runs out of
-    /// <paramref name="seconds"/>.
+    /// <paramref name="seconds"/>. Each node's bound starts from its parent's multipliers. The nodes waiting in the
+    /// queue are independent, so they are bounded on up to <paramref name="maxDegreeOfParallelism"/> threads at
+    /// once (−1 for all) and then taken in queue order, which gives the one-thread result: the expansions past the
+    /// point where the queue is full are thrown away.
     /// </summary>
     public static DecisionPart Split(
-        Sample sample, IntervalQuestion question, double theta, double seconds, int seed, double[]? incumbent)
+        Sample sample, IntervalQuestion question, double theta, double seconds, int seed, double[]? incumbent,
+        int maxDegreeOfParallelism = 1)
     {
         var clock = Stopwatch.StartNew();
         var (lower, upper) = question.Box(theta);
         var options = Options(question.C, seconds, seed);
-        var queue = new Queue<Subtree>([Subtree.Root]);
+        var queue = new Queue<(Subtree Node, double[]? Multipliers)>([(Subtree.Root, null)]);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
         var nodes = 0L;
         var closed = 0.0;
         var settled = true;
@@ -87,62 +102,105 @@ public static class PartitionedDecision
                 return new DecisionPart(false, false, best, vertex, nodes, closed, []);
             }
 
-            var node = queue.Dequeue();
-            var result = BranchAndBound.Run(sample, lower, upper, options with { MaxNodes = 1, MaxSeconds = remaining },
-                incumbent, node);
-            nodes += result.Nodes;
-            closed += result.ClosedFraction;
-            if (result.Maximum > best)
+            var waiting = queue.ToArray();
+            var results = new BranchAndBoundResult[waiting.Length];
+            Parallel.For(0, maxDegreeOfParallelism == 1 ? 1 : waiting.Length, parallel, i =>
+                results[i] = BranchAndBound.Run(sample, lower, upper,
+                    options with { MaxNodes = 1, MaxSeconds = remaining }, incumbent, waiting[i].Node,
+                    waiting[i].Multipliers));
+            for (var i = 0; i < waiting.Length && queue.Count < SubtreesPerSample; i++)
             {
-                (best, vertex) = (result.Maximum, result.Vertex);
-            }
+                queue.Dequeue();
+                var result = results[i] ?? BranchAndBound.Run(sample, lower, upper,
+                    options with { MaxNodes = 1, MaxSeconds = options.MaxSeconds - clock.Elapsed.TotalSeconds },
+                    incumbent, waiting[i].Node, waiting[i].Multipliers);
+                nodes += result.Nodes;
+                closed += result.ClosedFraction;
+                if (result.Maximum > best)
+                {
+                    (best, vertex) = (result.Maximum, result.Vertex);
+                }
 
-            if (result.Maximum > options.StopAbove)
-            {
-                return new DecisionPart(true, true, best, vertex, nodes, closed, []);
-            }
+                if (result.Maximum > options.StopAbove)
+                {
+                    return new DecisionPart(true, true, best, vertex, nodes, closed, []);
+                }
 
-            // A node not closed and not branched is a leaf within rounding of c: undecidable here.
-            settled &= result.Complete || result.Open.Count > 0;
-            foreach (var open in result.Open)
-            {
-                queue.Enqueue(open);
+                // A node not closed and not branched is a leaf within rounding of c: undecidable here.
+                settled &= result.Complete || result.Open.Count > 0;
+                for (var k = 0; k < result.Open.Count; k++)
+                {
+                    var multipliers = k < result.OpenMultipliers.Count ? result.OpenMultipliers[k] : null;
+                    queue.Enqueue((result.Open[k], multipliers));
+                }
+
+                if (i + 1 < waiting.Length && options.MaxSeconds - clock.Elapsed.TotalSeconds <= 0)
+                {
+                    return new DecisionPart(false, false, best, vertex, nodes, closed, []);
+                }
             }
         }
 
-        return new DecisionPart(false, settled, best, vertex, nodes, closed, queue.ToArray());
+        return new DecisionPart(false, settled, best, vertex, nodes, closed, queue.Select(q => q.Node).ToArray())
+        {
+            OpenMultipliers = queue.Select(q => q.Multipliers).ToArray(),
+        };
     }
 
-    /// <summary>Searches one subtree that a split handed on, within <paramref name="seconds"/>.</summary>
+    /// <summary>
+    /// Searches one subtree that a split handed on, within <paramref name="seconds"/>, its root's bound minimised
+    /// from the split's <paramref name="multipliers"/> for it.
+    /// </summary>
     public static DecisionPart Search(
         Sample sample, IntervalQuestion question, double theta, double seconds, int seed, double[]? incumbent,
-        Subtree subtree)
+        Subtree subtree, double[]? multipliers = null)
     {
         var (lower, upper) = question.Box(theta);
         var options = Options(question.C, seconds, seed);
-        var result = BranchAndBound.Run(sample, lower, upper, options, incumbent, subtree);
+        var result = BranchAndBound.Run(sample, lower, upper, options, incumbent, subtree, multipliers);
         var violated = result.Maximum > options.StopAbove;
         return new DecisionPart(violated, result.Complete, result.Maximum, result.Vertex, result.Nodes,
             result.ClosedFraction, []);
     }
 
-    /// <summary>Decides the box of θ in this process: the parts in the order the tally combines them.</summary>
-    public static BoxDecision Decide(NeuralOdeModel model, IntervalQuestion question, DecideStep step, int seed)
+    /// <summary>
+    /// Decides the box of θ in this process: each sample's split, then its subtrees on up to
+    /// <paramref name="maxDegreeOfParallelism"/> threads (−1 for all). The tally combines them in order, so the
+    /// decision and its counts are those of one thread walking the parts in turn.
+    /// </summary>
+    public static BoxDecision Decide(
+        NeuralOdeModel model, IntervalQuestion question, DecideStep step, int seed, int maxDegreeOfParallelism = 1)
     {
         var clock = Stopwatch.StartNew();
         var (lower, upper) = question.Box(step.Theta);
         var tally = new DecisionTally(model);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
         for (var s = 0; s < model.Samples.Count; s++)
         {
             var sample = model.Samples[s];
             var incumbent = Incumbent(step.Witness, s, lower, upper);
-            var split = Split(sample, question, step.Theta, step.MaxSeconds - Seconds(clock), seed, incumbent);
+            var seconds = step.MaxSeconds - Seconds(clock);
+            var split = Split(sample, question, step.Theta, seconds, seed, incumbent, maxDegreeOfParallelism);
             tally.Split(s, split);
-            for (var i = 0; i < split.Open.Count && tally.Outcome is null; i++)
+            Parallel.For(0, split.Open.Count, parallel, (i, loop) =>
             {
-                tally.Subtree(s, i, Search(sample, question, step.Theta, step.MaxSeconds - Seconds(clock), seed,
-                    incumbent, split.Open[i]));
-            }
+                // Once the parts walked so far decide, the remaining subtrees cannot change the outcome.
+                lock (tally)
+                {
+                    if (tally.Outcome is not null)
+                    {
+                        loop.Stop();
+                        return;
+                    }
+                }
+
+                var part = Search(sample, question, step.Theta, step.MaxSeconds - Seconds(clock), seed, incumbent,
+                    split.Open[i], split.MultipliersOf(i));
+                lock (tally)
+                {
+                    tally.Subtree(s, i, part);
+                }
+            });
 
             if (tally.Outcome is { } outcome)
             {

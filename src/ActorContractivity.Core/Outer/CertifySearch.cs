@@ -27,14 +27,18 @@ public sealed record BoundStep(double WitnessEnd, double Seconds) : CertifyStep;
 /// bound applies it runs first and to its end, whatever the budget (its bisection is a bounded number of
 /// minimisations), so branch and bound can only improve on the bound's bracket, never starve it; when the bound
 /// already meets the witness end the answer is exact without branch and bound. Branch and bound then decides the
-/// witness end (with at most a quarter of the budget); if that is not proven, the bound's safe end (or the fixed
+/// witness end (with at most a quarter of the budget); if it finds a violation, the bound's safe end (or the fixed
 /// end) is the safe side and decisions close in on the unsafe side, a quarter of the gap after each proof and half
-/// after each violation, while budget remains. The budget counts the bound's seconds too: branch and bound gets
-/// what the bound left. Time is the sum of the seconds reported, so a replay of the same results gives the same
-/// state.
+/// after each violation, while budget remains. Once a box stays undecided (and from the start for samples too large
+/// to decide the witness end), decisions descend from the safe side instead, where the trees are small. The budget
+/// counts the bound's seconds too: branch and bound gets what the bound left. Time is the sum of the seconds
+/// reported, so a replay of the same results gives the same state.
 /// </summary>
 public sealed record CertifySearch
 {
+    /// <summary>The least share of the whole budget a decision of the descent is started with.</summary>
+    private const double SmallestDescentShare = 1.0 / 32;
+
     private CertifySearch(IntervalAnswer estimate, CertifyOptions certify, bool boundApplies)
     {
         Estimate = estimate;
@@ -75,6 +79,14 @@ public sealed record CertifySearch
 
     private bool LastViolated { get; init; }
 
+    private bool SkipsWitnessEnd { get; init; }
+
+    private bool Descending { get; init; }
+
+    private double HardEnd { get; init; }
+
+    private double Step { get; init; }
+
     private bool SearchProved { get; init; }
 
     private double Seconds { get; init; }
@@ -104,11 +116,14 @@ public sealed record CertifySearch
             return search with { Answer = estimate };
         }
 
-        var searchable = question.Norm == LogNormKind.Two && question.DiscreteStep is null
+        var slopes = model.Samples.Max(s => s.DiagonalCount);
+        var norm = question.Norm == LogNormKind.Two && question.DiscreteStep is null;
+        var searchable = norm
             && (certify.Mode == CertifyMode.Exact
-                || (certify.Mode == CertifyMode.Auto
-                    && model.Samples.All(s => s.DiagonalCount <= CertifyOptions.AutoBranchAndBoundLimit)));
-        if (!searchable)
+                || (certify.Mode == CertifyMode.Auto && slopes <= CertifyOptions.AutoBranchAndBoundLimit));
+        var descends = norm && search.BoundApplies && certify.Mode == CertifyMode.Auto
+            && slopes <= CertifyOptions.AutoDescentLimit;
+        if (!searchable && !descends)
         {
             return search.BoundApplies
                 ? search with { Next = new BoundStep(search.WitnessEnd, certify.EffectiveBudget) }
@@ -117,7 +132,12 @@ public sealed record CertifySearch
 
         if (search.BoundApplies)
         {
-            return search with { Searching = true, Next = new BoundStep(search.WitnessEnd, double.PositiveInfinity) };
+            return search with
+            {
+                Searching = true,
+                SkipsWitnessEnd = !searchable,
+                Next = new BoundStep(search.WitnessEnd, double.PositiveInfinity),
+            };
         }
 
         return (search with { Searching = true }).DecideWitnessEnd();
@@ -158,12 +178,14 @@ public sealed record CertifySearch
                 });
             }
 
-            return first.Close(BoundedEstimate);
+            return decision.Outcome == DecisionOutcome.Unknown
+                ? first.Open(BoundedEstimate).Descend(WitnessEnd)
+                : first.Open(BoundedEstimate).Choose();
         }
 
         if (decision.Outcome == DecisionOutcome.Unknown)
         {
-            return counted.Finish();
+            return counted.Descend(step.Theta);
         }
 
         var violated = decision.Outcome == DecisionOutcome.Violated;
@@ -172,6 +194,8 @@ public sealed record CertifySearch
             LastViolated = violated,
             UnsafeEnd = violated ? step.Theta : UnsafeEnd,
             SafeEnd = violated ? SafeEnd : step.Theta,
+            HardEnd = violated ? step.Theta : HardEnd,
+            Step = violated ? Math.Min(Step, 0.5 * Math.Abs(SafeEnd - step.Theta)) : Step,
             SearchProved = SearchProved || !violated,
         }).Choose();
     }
@@ -199,7 +223,9 @@ public sealed record CertifySearch
             return unstarted.Done(bounded with { BranchAndBound = unstarted.Summary });
         }
 
-        return searching.DecideWitnessEnd();
+        return SkipsWitnessEnd
+            ? (searching with { First = DecisionOutcome.Unknown }).Open(bounded).Descend(WitnessEnd)
+            : searching.DecideWitnessEnd();
     }
 
     /// <summary>The matrix cube bound bracket: the tuned end becomes the proven safe end.</summary>
@@ -224,17 +250,35 @@ public sealed record CertifySearch
     }
 
     /// <summary>
-    /// Starts closing in: the safe side at the bound's safe end (or at the fixed end, D = fixed·I, checked
-    /// exactly by the outer level), the unsafe side at the witness end.
+    /// The bracket branch and bound closes in on: the safe side at the bound's safe end (or at the fixed end,
+    /// D = fixed·I, checked exactly by the outer level), the unsafe side at the witness end.
     /// </summary>
-    private CertifySearch Close(IntervalAnswer bounded) =>
-        (this with
+    private CertifySearch Open(IntervalAnswer bounded) =>
+        this with
         {
             BoundedEstimate = bounded,
             SafeEnd = bounded.Certificate?.SafeEnd ?? Question.Fixed,
             UnsafeEnd = WitnessEnd,
             LastViolated = First == DecisionOutcome.Violated,
+        };
+
+    /// <summary>
+    /// Descends from the safe side once the box of <paramref name="hard"/> came out undecided (or, for samples too
+    /// large for a decision near the witness end, straight after the bound). The trees of boxes near the proven end
+    /// are small and grow fast with the distance from it, so decisions step down from it: the first step an eighth
+    /// of the way to <paramref name="hard"/>, the same step again after each proof (which moves the safe end), half
+    /// of what is left after each box that stays undecided, and each decision gets half the budget left.
+    /// </summary>
+    private CertifySearch Descend(double hard)
+    {
+        var span = Math.Abs(SafeEnd - hard);
+        return (this with
+        {
+            Descending = true,
+            HardEnd = hard,
+            Step = Descending ? 0.5 * span : span / 8,
         }).Choose();
+    }
 
     private CertifySearch Choose()
     {
@@ -249,6 +293,24 @@ public sealed record CertifySearch
         {
             // No time left for another decision: it could only come out unknown.
             return (this with { Complete = false }).Finish();
+        }
+
+        if (Descending)
+        {
+            var span = SafeEnd - HardEnd;
+            if (Math.Abs(span) <= Question.Tolerance)
+            {
+                return Finish();
+            }
+
+            // A decision with a sliver of the budget closes next to nothing: stop before the slivers.
+            if (0.5 * remaining < SmallestDescentShare * Certify.EffectiveBudget)
+            {
+                return (this with { Complete = false }).Finish();
+            }
+
+            var step = Math.Min(Math.Max(Step, 0.5 * Question.Tolerance), 0.5 * Math.Abs(span));
+            return this with { Next = new DecideStep(SafeEnd - Math.Sign(span) * step, Witness, 0.5 * remaining) };
         }
 
         var theta = LastViolated

@@ -86,10 +86,17 @@ public sealed record CertifyOptions(CertifyMode Mode = CertifyMode.Auto, double?
     public const double DefaultAutoBudgetSeconds = 60;
 
     /// <summary>
-    /// In <see cref="CertifyMode.Auto"/>, samples with more slopes than this skip branch and bound: each node costs a
-    /// dense O(n³) factorisation, so larger models go straight to the bound bracket.
+    /// In <see cref="CertifyMode.Auto"/>, samples with more slopes than this skip the decision of the witness end:
+    /// its tree is far too large for the budget (each node costs a dense O(n³) factorisation), so branch and bound
+    /// only steps down from the bound's safe end.
     /// </summary>
     public const int AutoBranchAndBoundLimit = 160;
+
+    /// <summary>
+    /// In <see cref="CertifyMode.Auto"/>, samples with more slopes than this skip branch and bound altogether and
+    /// get the bound bracket alone, whose bisection the budget then cuts short.
+    /// </summary>
+    public const int AutoDescentLimit = 400;
 
     /// <summary>The budget in effect.</summary>
     public double EffectiveBudget =>
@@ -145,12 +152,13 @@ public static class IntervalSolver
 
     /// <summary>
     /// Adds proofs to an estimated answer. The matrix cube bound, where it applies, first gives the proven safe end
-    /// ℓ_safe. Branch and bound then decides boxes exactly in the budget left: it checks the witness end and, if that
-    /// is not proven, bisects between the patterns it finds and the proven side. The tuned end reported is always
-    /// the proven one; the bracket [witness end, safe end] says how far the proof is from the best pattern found,
-    /// and both agreeing within the tolerance makes the answer exact. The steps are those of
+    /// ℓ_safe. Branch and bound then decides boxes exactly in the budget left: it checks the witness end, closes in
+    /// from the patterns it finds, and where a box stays undecided steps down from the proven side. The tuned end
+    /// reported is always the proven one; the bracket [witness end, safe end] says how far the proof is from the best
+    /// pattern found, and both agreeing within the tolerance makes the answer exact. The steps are those of
     /// <see cref="CertifySearch"/>, each decision partitioned as a cluster partitions it
-    /// (<see cref="PartitionedDecision"/>), run here one after the other.
+    /// (<see cref="PartitionedDecision"/>), run here one after the other, each on the threads that
+    /// <paramref name="inner"/> allows.
     /// </summary>
     public static IntervalAnswer Certify(
         NeuralOdeModel model, IntervalAnswer answer, InnerOptions inner, CertifyOptions certify)
@@ -163,7 +171,8 @@ public static class IntervalSolver
             switch (next)
             {
                 case DecideStep decide:
-                    var decision = PartitionedDecision.Decide(model, question, decide, inner.Seed);
+                    var decision = PartitionedDecision.Decide(
+                        model, question, decide, inner.Seed, inner.MaxDegreeOfParallelism);
                     search = search.Decided(decision, clock.Elapsed.TotalSeconds);
                     break;
                 case BoundStep bound:

@@ -72,6 +72,35 @@ public sealed partial class SummaryTests
         Assert.Matches(TimeLine(), result.OutputLines[^1]);
     }
 
+    [Fact]
+    public void A_bracket_whose_safe_end_branch_and_bound_moved_names_both_proofs()
+    {
+        // 180 slopes: beyond the witness-end decision, so branch and bound steps down from the bound's safe end.
+        using var temp = new TempDirectory();
+        var (model, json) = (Path.Combine(temp.Path, "a.csv"), Path.Combine(temp.Path, "r.json"));
+        var random = new Random(180);
+        const int n = 180;
+        File.WriteAllLines(model, Enumerable.Range(0, n).Select(i => string.Join(",", Enumerable.Range(0, n).Select(j =>
+        {
+            var radius = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()));
+            var normal = radius * Math.Cos(2 * Math.PI * random.NextDouble());
+            return (normal / Math.Sqrt(n) - (i == j ? 1.6 : 0)).ToString("R", CultureInfo.InvariantCulture);
+        }))));
+
+        var result = Cli.Run("certify", model, "--starts", "2", "--budget", "20", "--json", json);
+
+        Assert.True(result.ExitCode == CliApplication.Found, result.ToString());
+        using var report = Read(json);
+        var root = report.RootElement;
+        Assert.Equal("bracket", Text(root, "status"));
+        var (witnessEnd, safeEnd) = (Field(root, "bracket")[0].GetDouble(), Field(root, "bracket")[1].GetDouble());
+        var boundEnd = Number(root, "certificate", "safeEnd");
+        Assert.True(witnessEnd < safeEnd && safeEnd < boundEnd, $"[{witnessEnd}, {safeEnd}], the bound {boundEnd}");
+        Assert.Equal(safeEnd, Number(root, "lower"));
+        Assert.Contains($"so the best ℓ lies in [{G10(witnessEnd)}, {G10(safeEnd)}]; branch and bound proved "
+            + $"ℓ = {G10(safeEnd)}, the bound alone ℓ = {G10(boundEnd)}", result.Stdout, StringComparison.Ordinal);
+    }
+
     private static string G10(double value) => value.ToString("G10", CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^time       (\d+\.\d{3}) s$")]
