@@ -28,9 +28,16 @@ if (args.Length > 0 && args[0] == "bnb")
 if (args.Length > 0 && args[0] == "bracket")
 {
     // certify --certify auto on a random model (N, N:SEED or N:SEED:STARTS), then both ends of the bracket checked
-    // from scratch.
+    // from scratch. An argument nodes=K gives the models after it a budget of K nodes instead of the 60 s.
+    var certify = new CertifyOptions(CertifyMode.Auto);
     foreach (var spec in args.Skip(1))
     {
+        if (spec.StartsWith("nodes=", StringComparison.Ordinal))
+        {
+            certify = new CertifyOptions(CertifyMode.Auto, BudgetNodes: long.Parse(spec["nodes=".Length..]));
+            continue;
+        }
+
         var parts = spec.Split(':');
         var n = int.Parse(parts[0]);
         var seed = parts.Length > 1 ? int.Parse(parts[1]) : 1;
@@ -39,7 +46,7 @@ if (args.Length > 0 && args[0] == "bracket")
         var a = model.Samples[0].Layers[0];
         var question = new IntervalQuestion();
         var clock = Stopwatch.StartNew();
-        var answer = IntervalSolver.Solve(model, question, new InnerOptions(Starts: starts), CertifyMode.Auto);
+        var answer = IntervalSolver.Solve(model, question, new InnerOptions(Starts: starts), certify);
         var seconds = clock.Elapsed.TotalSeconds;
         var (witnessEnd, safeEnd) = (answer.BracketLow!.Value, answer.BracketHigh!.Value);
         var below = answer.Witness.Slopes.Select(d => d == witnessEnd ? witnessEnd - 1e-6 : d).ToArray();
@@ -58,7 +65,7 @@ if (args.Length > 0 && args[0] == "bracket")
               + "again: " + ActorContractivity.Core.Certify.PartitionedDecision.Decide(model, question,
                   new DecideStep(safeEnd, answer.Witness, double.PositiveInfinity), 0, -1).Outcome;
         Console.WriteLine($"n={n} seed={seed} starts={starts} status={answer.Status} "
-            + $"bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
+            + $"nodes={answer.BranchAndBound?.Nodes} bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
             + $"width={safeEnd - witnessEnd:G4} in {seconds:F1} s; witness μ₂ 1e-6 below its end = {witnessValue:G6} "
             + $"(> c: {witnessValue > question.C}); proof at the safe end: {proof}");
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 
 namespace ActorContractivity.Cli;
 
@@ -23,6 +24,34 @@ internal static class CommandLineValues
     /// <summary>A number option that may be absent.</summary>
     internal static Option<double?> OptionalNumber(string name, string description) =>
         new(name) { Description = description, CustomParser = result => ParseNumber(name, result) };
+
+    /// <summary>A whole number option that may be absent, in [low, high].</summary>
+    internal static Option<long?> OptionalWhole(string name, string description, long low, long high) =>
+        new(name) { Description = description, CustomParser = result => ParseWhole(name, result, low, high) };
+
+    /// <summary>
+    /// A whole number in [<paramref name="low"/>, <paramref name="high"/>], or null with an error on the result; a
+    /// value beyond the range of long is refused with the range too, not as a failed conversion.
+    /// </summary>
+    internal static long? ParseWhole(string name, ArgumentResult result, long low, long high)
+    {
+        var text = Single(result);
+        var range = $"[{low.ToString(CultureInfo.InvariantCulture)}, {high.ToString(CultureInfo.InvariantCulture)}]";
+        if (!BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            result.AddError($"{name}: '{text}' is not a whole number (expected one in {range})");
+        }
+        else if (value < low || value > high)
+        {
+            result.AddError($"{name}: must be a whole number in {range}, got {value}");
+        }
+        else
+        {
+            return (long)value;
+        }
+
+        return null;
+    }
 
     /// <summary>A file path option.</summary>
     internal static Option<string?> Path(string name, string description) =>

@@ -79,6 +79,39 @@ public sealed class ClusterJobSpecs
     }
 
     [Fact]
+    public void With_a_node_budget_the_subtree_tasks_stop_where_the_single_process_solver_stops()
+    {
+        // Two layers 4 → 6 → 4 need 20 621 nodes in all; 300 leave decisions undecided, and each subtree task gets
+        // the same share of its sample's nodes as the in-process subtree, whatever the order the tasks run in.
+        var model = new NeuralOdeModel([TestModels.TwoLayer(new Random(1046), 4, 6)]);
+        var job = new JobSettings(new IntervalQuestion(Tolerance: 1e-7),
+            new InnerOptions(Starts: 1, EnumerationLimit: 0, Seed: 5),
+            new CertifyOptions(CertifyMode.Exact, BudgetNodes: 300));
+        var local = IntervalSolver.Solve(model, job.Question, job.Inner, job.Certify);
+        var shares = new System.Collections.Concurrent.ConcurrentBag<long>();
+        RunTask recording = (m, settings, task, threads) =>
+        {
+            if (task is SubtreeTask subtree)
+            {
+                shares.Add(subtree.MaxNodes);
+            }
+
+            return TaskRunner.Run(m, settings, task, threads);
+        };
+
+        using var node = new TestNode(run: recording);
+        var answer = Assert.IsType<JobCompleted>(node.Run(model, job)).Answer;
+
+        AssertSame(local, answer);
+        var (expected, actual) = (local.BranchAndBound!, answer.BranchAndBound!);
+        Assert.Equal(expected with { Seconds = 0 }, actual with { Seconds = 0 });
+        Assert.False(expected.Complete);
+        Assert.InRange(expected.Nodes, 1, 300);
+        Assert.NotEmpty(shares);
+        Assert.All(shares, share => Assert.InRange(share, 0, 300 / 16));
+    }
+
+    [Fact]
     public void With_a_budget_spent_at_once_the_cluster_brackets_the_end_as_the_single_process_solver_does()
     {
         // No part gets any time, so the outcome does not depend on the clock: the bound's bracket, no decision.

@@ -166,14 +166,16 @@ public class LargeBracketTests
     [Fact]
     public void Beyond_the_witness_end_decisions_branch_and_bound_steps_down_from_the_bounds_safe_end()
     {
-        // 180 slopes: too many to decide the witness end, so branch and bound starts next to the bound's proof.
+        // 180 slopes: too many to decide the witness end, so branch and bound starts next to the bound's proof. The
+        // budget is in nodes, so the steps taken are the same on any machine and under any load.
         var model = NeuralOdeModel.OneLayer(RandomModels.StableOneLayer(new Random(180), 180));
         var question = new IntervalQuestion();
         var inner = new InnerOptions(Starts: 4);
         var estimate = IntervalSolver.Solve(model, question, inner, CertifyMode.Off);
 
         var bound = IntervalSolver.Certify(model, estimate, inner, new CertifyOptions(CertifyMode.Bound));
-        var auto = IntervalSolver.Certify(model, estimate, inner, new CertifyOptions(CertifyMode.Auto, 20));
+        var auto = IntervalSolver.Certify(model, estimate, inner,
+            new CertifyOptions(CertifyMode.Auto, BudgetNodes: 40));
 
         Assert.Equal(CertificateStatus.Bracket, bound.Status);
         Assert.Equal(CertificateStatus.Bracket, auto.Status);
@@ -182,7 +184,7 @@ public class LargeBracketTests
         Assert.True(auto.Lower < bound.Lower - 1e-3, $"auto proved ℓ = {auto.Lower}, the bound alone {bound.Lower}");
         Assert.Equal(auto.Lower, auto.BracketHigh);
         var search = auto.BranchAndBound!;
-        Assert.True(search.Decisions >= 2 && search.Seconds <= 20 + 5, $"{search}");
+        Assert.True(search.Decisions >= 2 && search.Nodes <= 40, $"{search}");
         Assert.Equal(DecisionOutcome.Proven, Redecided(model, question, auto.Lower!.Value, auto.Witness));
     }
 
@@ -218,6 +220,30 @@ public class CertificationBudgetTests
         Assert.Equal(bound.Certificate!.SafeEnd, auto.Certificate!.SafeEnd);
         var seconds = auto.BranchAndBound!.Seconds;
         Assert.True(seconds <= budget + 5, $"branch and bound ran {seconds} s");
+    }
+
+    [Fact]
+    public void A_decision_with_a_node_budget_stops_within_it_alike_on_one_thread_and_on_all()
+    {
+        // The witness end of 40 slopes: proving it takes more nodes than the budget, so the decision stays unknown;
+        // the split and each subtree's even share of what the split left are fixed before any part runs.
+        var model = NeuralOdeModel.OneLayer(RandomModels.StableOneLayer(new Random(40), 40));
+        var question = new IntervalQuestion();
+        var estimate = IntervalSolver.Solve(model, question, new InnerOptions(Starts: 4), CertifyMode.Off);
+        DecideStep Step(long nodes) =>
+            new(estimate.BracketLow!.Value, estimate.Witness, double.PositiveInfinity, nodes);
+
+        var whole = PartitionedDecision.Decide(model, question, Step(long.MaxValue), 0);
+        var budget = whole.Nodes / 2;
+        var one = PartitionedDecision.Decide(model, question, Step(budget), 0, 1);
+        var all = PartitionedDecision.Decide(model, question, Step(budget), 0, -1);
+
+        Assert.Equal(DecisionOutcome.Proven, whole.Outcome);
+        Assert.True(whole.Nodes >= 40, $"{whole.Nodes} nodes");
+        Assert.Equal(DecisionOutcome.Unknown, one.Outcome);
+        Assert.InRange(one.Nodes, 1, budget);
+        Assert.InRange(one.ClosedFraction, 0.0, 0.999);
+        Assert.Equal(one, all);
     }
 
     [Fact]

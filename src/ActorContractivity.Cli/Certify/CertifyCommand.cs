@@ -15,6 +15,9 @@ namespace ActorContractivity.Cli.Certify;
 /// <summary><c>actorcontractivity certify MODEL …</c>: the largest contractive slope interval of a model.</summary>
 public static class CertifyCommand
 {
+    /// <summary>The largest node budget taken: far beyond any tree that finishes, and exact in a double.</summary>
+    public const long MaxBudgetNodes = 1_000_000_000_000;
+
     /// <summary>Builds the command; its action writes the summary to <paramref name="output"/>.</summary>
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -65,7 +68,13 @@ public static class CertifyCommand
         var budget = CommandLineValues.OptionalNumber(
             "--budget",
             "Seconds of certification: branch and bound, then the bound's bisection (default 60 for auto, unlimited "
-                + "otherwise); when they run out the answer is a bracket. The gradient search is not counted.");
+                + "otherwise or with --budget-nodes alone); when they run out the answer is a bracket. The gradient "
+                + "search is not counted.");
+        var budgetNodes = CommandLineValues.OptionalWhole(
+            "--budget-nodes",
+            "Branch-and-bound nodes of certification, over all its decisions (default: no limit). Unlike seconds, "
+                + "nodes give the same answer on every machine; given alone, it lifts auto's 60 s.",
+            0, MaxBudgetNodes);
 
         var cluster = new Option<string?>("--cluster")
         {
@@ -84,8 +93,8 @@ public static class CertifyCommand
         var command = new Command("certify", "Find the largest slope interval on which the model provably contracts.");
         command.Arguments.Add(model);
         Option[] options =
-            [c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, budget, tolerance, json, cluster,
-                shardLayers];
+            [c, tune, fixedEnd, limit, norm, discrete, starts, seed, certify, budget, budgetNodes, tolerance, json,
+                cluster, shardLayers];
         foreach (var option in options)
         {
             command.Options.Add(option);
@@ -119,7 +128,8 @@ public static class CertifyCommand
                         "off" => CertifyMode.Off,
                         _ => CertifyMode.Auto,
                     },
-                    parse.GetValue(budget)),
+                    parse.GetValue(budget),
+                    parse.GetValue(budgetNodes)),
                 parse.GetValue(cluster),
                 parse.GetValue(shardLayers));
             return Run(request, output, error);

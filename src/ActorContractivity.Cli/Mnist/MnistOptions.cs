@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Numerics;
 
 namespace ActorContractivity.Cli.Mnist;
 
@@ -143,25 +142,7 @@ internal sealed class MnistOptions
         {
             Description = description,
             DefaultValueFactory = _ => defaultValue,
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-                if (!BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
-                        out var value))
-                {
-                    result.AddError($"{name}: '{text}' is not a whole number (expected one in [{low}, {high}])");
-                }
-                else if (value < low || value > high)
-                {
-                    result.AddError($"{name}: must be a whole number in [{low}, {high}], got {value}");
-                }
-                else
-                {
-                    return (int)value;
-                }
-
-                return defaultValue;
-            },
+            CustomParser = result => (int?)CommandLineValues.ParseWhole(name, result, low, high) ?? defaultValue,
         };
 
     /// <summary>A number in [<paramref name="low"/>, <paramref name="high"/>], read strictly.</summary>

@@ -60,7 +60,8 @@ public sealed record CertifyReport(
                 loaded.Model.Samples.Select(s => s.DiagonalCount).Max()),
             new SettingsReport(request.Starts, request.Seed, question.Tolerance, question.FarEnd,
                 request.Certify.Mode.ToString().ToLowerInvariant(),
-                double.IsFinite(request.Certify.EffectiveBudget) ? request.Certify.EffectiveBudget : null),
+                double.IsFinite(request.Certify.EffectiveBudget) ? request.Certify.EffectiveBudget : null,
+                request.Certify.BudgetNodes),
             new WorkReport(answer.Counts.InnerSolves, answer.Counts.Evaluations, answer.Counts.Products,
                 answer.Counts.Vertices, answer.Counts.GradientSteps),
             answer.Certificate is { } proof
@@ -102,7 +103,8 @@ public sealed record ModelReport(string Path, int Dimension, int Samples, int Ma
 
 /// <summary>The search settings.</summary>
 public sealed record SettingsReport(
-    int Starts, int Seed, double Tolerance, double SearchLimit, string Certify, double? BudgetSeconds);
+    int Starts, int Seed, double Tolerance, double SearchLimit, string Certify, double? BudgetSeconds,
+    long? BudgetNodes);
 
 /// <summary>
 /// The proof of the safe end: which bound, where, its value there, and the bound minimisations spent.

@@ -223,7 +223,7 @@ public sealed class CertifyWork
             .Select(s => PartitionedDecision.Incumbent(decide.Witness, s, lower, upper)).ToArray();
         Initial = Enumerable.Range(0, samples)
             .Select(s => Track(new SplitTask($"{_prefix}/split/{s}", s, decide.Theta, _incumbents[s],
-                decide.MaxSeconds, Until(decide.MaxSeconds)), s, -1))
+                decide.MaxSeconds, Until(decide.MaxSeconds), decide.MaxNodes), s, -1))
             .ToArray();
     }
 
@@ -270,11 +270,12 @@ public sealed class CertifyWork
 
                 var decide = (DecideStep)Step;
                 var remaining = decide.MaxSeconds - seconds;
+                var nodes = PartitionedDecision.SubtreeNodes(decide.MaxNodes, part);
                 _subtrees += part.Open.Count;
                 return part.Open
                     .Select((subtree, i) => Track(new SubtreeTask($"{_prefix}/tree/{key.Sample}/{i}", key.Sample,
                         decide.Theta, _incumbents[key.Sample], subtree, remaining, Until(decide.MaxSeconds),
-                        part.MultipliersOf(i)),
+                        part.MultipliersOf(i), nodes),
                         key.Sample, i))
                     .ToArray();
             case PartSearched { Part: var part }:

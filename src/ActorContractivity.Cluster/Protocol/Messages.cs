@@ -138,20 +138,22 @@ public sealed record BoundTask(string TaskId, double WitnessEnd, double Seconds)
 /// <summary>
 /// Splits one sample's branch-and-bound tree for the decision on the box of θ (<c>PartitionedDecision.Split</c>);
 /// <paramref name="Incumbent"/> is the witness pattern for its own sample. <paramref name="Until"/>, when set, is the
-/// decision's deadline (UTC): a task that waited in the queue gets only what is left of it.
+/// decision's deadline (UTC): a task that waited in the queue gets only what is left of it. <paramref name="MaxNodes"/>
+/// is the nodes the sample's whole tree may use (the split's subtrees share what the split leaves).
 /// </summary>
 public sealed record SplitTask(
-    string TaskId, int Sample, double Theta, double[]? Incumbent, double MaxSeconds, DateTime? Until = null)
+    string TaskId, int Sample, double Theta, double[]? Incumbent, double MaxSeconds, DateTime? Until = null,
+    long MaxNodes = long.MaxValue)
     : TaskSpec(TaskId);
 
 /// <summary>
 /// Searches one subtree that the split of a sample handed on (<c>PartitionedDecision.Search</c>), within
-/// <paramref name="MaxSeconds"/> and before <paramref name="Until"/> (UTC) when set, from the bound multipliers
-/// the split handed on with it.
+/// <paramref name="MaxSeconds"/> and <paramref name="MaxNodes"/> and before <paramref name="Until"/> (UTC) when set,
+/// from the bound multipliers the split handed on with it.
 /// </summary>
 public sealed record SubtreeTask(
     string TaskId, int Sample, double Theta, double[]? Incumbent, Subtree Subtree, double MaxSeconds,
-    DateTime? Until = null, double[]? Multipliers = null)
+    DateTime? Until = null, double[]? Multipliers = null, long MaxNodes = long.MaxValue)
     : TaskSpec(TaskId);
 
 /// <summary>What a task produced.</summary>

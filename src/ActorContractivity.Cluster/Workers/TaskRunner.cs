@@ -25,9 +25,9 @@ public static class TaskRunner
             BoundTask t => new BoundFound(BoundCertifier.Find(model, question, t.WitnessEnd, inner.Lanczos, inner.Seed,
                 t.Seconds)),
             SplitTask t => new PartSearched(PartitionedDecision.Split(model.Samples[t.Sample], question, t.Theta,
-                Left(t.MaxSeconds, t.Until), inner.Seed, t.Incumbent, threads)),
+                Left(t.MaxSeconds, t.Until), inner.Seed, t.Incumbent, threads, t.MaxNodes)),
             SubtreeTask t => new PartSearched(PartitionedDecision.Search(model.Samples[t.Sample], question, t.Theta,
-                Left(t.MaxSeconds, t.Until), inner.Seed, t.Incumbent, t.Subtree, t.Multipliers)),
+                Left(t.MaxSeconds, t.Until), inner.Seed, t.Incumbent, t.Subtree, t.Multipliers, t.MaxNodes)),
             _ => throw new ArgumentException($"unknown task {task.GetType().Name}"),
         };
     }

@@ -63,8 +63,20 @@ public static class PartitionedDecision
     public const int SubtreesPerSample = 16;
 
     /// <summary>The options of every part of a decision at threshold c.</summary>
-    private static BranchAndBoundOptions Options(double c, double seconds, int seed) =>
-        new(StopAbove: c, PruneAtOrBelow: c, MaxNodes: long.MaxValue, MaxSeconds: Math.Max(seconds, 0), Seed: seed);
+    private static BranchAndBoundOptions Options(double c, double seconds, long nodes, int seed) =>
+        new(StopAbove: c, PruneAtOrBelow: c, MaxNodes: Math.Max(nodes, 0), MaxSeconds: Math.Max(seconds, 0),
+            Seed: seed);
+
+    /// <summary>
+    /// The nodes each subtree of a split gets when the sample's tree may use <paramref name="sampleNodes"/>: what the
+    /// split left, shared evenly, so that the parts can run at once on any number of threads or nodes and still reach
+    /// the decision of one thread (a subtree that needs more than its share stays open; the decision is then
+    /// unknown).
+    /// </summary>
+    public static long SubtreeNodes(long sampleNodes, DecisionPart split) =>
+        sampleNodes == long.MaxValue || split.Open.Count == 0
+            ? sampleNodes
+            : Math.Max(sampleNodes - split.Nodes, 0) / split.Open.Count;
 
     /// <summary>The witness pattern moved to a nearby box (each slope to the nearer end), for its own sample.</summary>
     public static double[]? Incumbent(WorstCase witness, int sample, double lower, double upper) =>
@@ -75,18 +87,19 @@ public static class PartitionedDecision
     /// <summary>
     /// Expands the root of a sample's tree for the box of θ breadth-first, one node at a time, until it has
     /// <see cref="SubtreesPerSample"/> open subtrees, closes, finds a violation or runs out of
-    /// <paramref name="seconds"/>. Each node's bound starts from its parent's multipliers. The nodes waiting in the
+    /// <paramref name="seconds"/> or <paramref name="maxNodes"/>. Each node's bound starts from its parent's
+    /// multipliers. The nodes waiting in the
     /// queue are independent, so they are bounded on up to <paramref name="maxDegreeOfParallelism"/> threads at
     /// once (−1 for all) and then taken in queue order, which gives the one-thread result: the expansions past the
     /// point where the queue is full are thrown away.
     /// </summary>
     public static DecisionPart Split(
         Sample sample, IntervalQuestion question, double theta, double seconds, int seed, double[]? incumbent,
-        int maxDegreeOfParallelism = 1)
+        int maxDegreeOfParallelism = 1, long maxNodes = long.MaxValue)
     {
         var clock = Stopwatch.StartNew();
         var (lower, upper) = question.Box(theta);
-        var options = Options(question.C, seconds, seed);
+        var options = Options(question.C, seconds, long.MaxValue, seed);
         var queue = new Queue<(Subtree Node, double[]? Multipliers)>([(Subtree.Root, null)]);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
         var nodes = 0L;
@@ -97,7 +110,7 @@ public static class PartitionedDecision
         while (queue.Count > 0 && queue.Count < SubtreesPerSample)
         {
             var remaining = options.MaxSeconds - clock.Elapsed.TotalSeconds;
-            if (remaining <= 0)
+            if (remaining <= 0 || nodes >= maxNodes)
             {
                 return new DecisionPart(false, false, best, vertex, nodes, closed, []);
             }
@@ -134,7 +147,8 @@ public static class PartitionedDecision
                     queue.Enqueue((result.Open[k], multipliers));
                 }
 
-                if (i + 1 < waiting.Length && options.MaxSeconds - clock.Elapsed.TotalSeconds <= 0)
+                if (i + 1 < waiting.Length
+                    && (options.MaxSeconds - clock.Elapsed.TotalSeconds <= 0 || nodes >= maxNodes))
                 {
                     return new DecisionPart(false, false, best, vertex, nodes, closed, []);
                 }
@@ -148,15 +162,15 @@ public static class PartitionedDecision
     }
 
     /// <summary>
-    /// Searches one subtree that a split handed on, within <paramref name="seconds"/>, its root's bound minimised
-    /// from the split's <paramref name="multipliers"/> for it.
+    /// Searches one subtree that a split handed on, within <paramref name="seconds"/> and
+    /// <paramref name="maxNodes"/>, its root's bound minimised from the split's <paramref name="multipliers"/> for it.
     /// </summary>
     public static DecisionPart Search(
         Sample sample, IntervalQuestion question, double theta, double seconds, int seed, double[]? incumbent,
-        Subtree subtree, double[]? multipliers = null)
+        Subtree subtree, double[]? multipliers = null, long maxNodes = long.MaxValue)
     {
         var (lower, upper) = question.Box(theta);
-        var options = Options(question.C, seconds, seed);
+        var options = Options(question.C, seconds, maxNodes, seed);
         var result = BranchAndBound.Run(sample, lower, upper, options, incumbent, subtree, multipliers);
         var violated = result.Maximum > options.StopAbove;
         return new DecisionPart(violated, result.Complete, result.Maximum, result.Vertex, result.Nodes,
@@ -166,7 +180,8 @@ public static class PartitionedDecision
     /// <summary>
     /// Decides the box of θ in this process: each sample's split, then its subtrees on up to
     /// <paramref name="maxDegreeOfParallelism"/> threads (−1 for all). The tally combines them in order, so the
-    /// decision and its counts are those of one thread walking the parts in turn.
+    /// decision and its counts are those of one thread walking the parts in turn. Each sample's tree gets the step's
+    /// nodes, as on a cluster, where the samples' splits run at once.
     /// </summary>
     public static BoxDecision Decide(
         NeuralOdeModel model, IntervalQuestion question, DecideStep step, int seed, int maxDegreeOfParallelism = 1)
@@ -180,8 +195,10 @@ public static class PartitionedDecision
             var sample = model.Samples[s];
             var incumbent = Incumbent(step.Witness, s, lower, upper);
             var seconds = step.MaxSeconds - Seconds(clock);
-            var split = Split(sample, question, step.Theta, seconds, seed, incumbent, maxDegreeOfParallelism);
+            var split = Split(sample, question, step.Theta, seconds, seed, incumbent, maxDegreeOfParallelism,
+                step.MaxNodes);
             tally.Split(s, split);
+            var subtreeNodes = SubtreeNodes(step.MaxNodes, split);
             Parallel.For(0, split.Open.Count, parallel, (i, loop) =>
             {
                 // Once the parts walked so far decide, the remaining subtrees cannot change the outcome.
@@ -195,7 +212,7 @@ public static class PartitionedDecision
                 }
 
                 var part = Search(sample, question, step.Theta, step.MaxSeconds - Seconds(clock), seed, incumbent,
-                    split.Open[i], split.MultipliersOf(i));
+                    split.Open[i], split.MultipliersOf(i), subtreeNodes);
                 lock (tally)
                 {
                     tally.Subtree(s, i, part);

@@ -10,9 +10,11 @@ public abstract record CertifyStep;
 /// <summary>
 /// Decide (★) on the box of <paramref name="Theta"/> by branch and bound over every sample
 /// (<see cref="PartitionedDecision"/>), starting from <paramref name="Witness"/> as incumbent, within
-/// <paramref name="MaxSeconds"/>.
+/// <paramref name="MaxSeconds"/> and <paramref name="MaxNodes"/> nodes per sample
+/// (<see cref="PartitionedDecision.SubtreeNodes"/> says how a sample's nodes are shared).
 /// </summary>
-public sealed record DecideStep(double Theta, WorstCase Witness, double MaxSeconds) : CertifyStep;
+public sealed record DecideStep(double Theta, WorstCase Witness, double MaxSeconds, long MaxNodes = long.MaxValue)
+    : CertifyStep;
 
 /// <summary>
 /// Find and prove the matrix cube bound's safe end from <paramref name="WitnessEnd"/>
@@ -32,7 +34,9 @@ public sealed record BoundStep(double WitnessEnd, double Seconds) : CertifyStep;
 /// after each violation, while budget remains. Once a box stays undecided (and from the start for samples too large
 /// to decide the witness end), decisions descend from the safe side instead, where the trees are small. The budget
 /// counts the bound's seconds too: branch and bound gets what the bound left. Time is the sum of the seconds
-/// reported, so a replay of the same results gives the same state.
+/// reported, so a replay of the same results gives the same state. A budget of nodes is shared out like the
+/// seconds, and the two apply together: a decision gets its share of each, and the search stops when either runs
+/// out.
 /// </summary>
 public sealed record CertifySearch
 {
@@ -148,8 +152,17 @@ public sealed record CertifySearch
     {
         var budget = Certify.EffectiveBudget;
         var seconds = Math.Max(Math.Min(0.25 * budget, budget - Seconds), 0);
-        return this with { Next = new DecideStep(WitnessEnd, Estimate.Witness, seconds) };
+        var nodes = Math.Min(Share(Certify.EffectiveNodes, 0.25), RemainingNodes);
+        return this with { Next = new DecideStep(WitnessEnd, Estimate.Witness, seconds, nodes) };
     }
+
+    /// <summary>The nodes of the budget not spent yet (<see cref="long.MaxValue"/> when there is no limit).</summary>
+    private long RemainingNodes =>
+        Certify.EffectiveNodes == long.MaxValue ? long.MaxValue : Math.Max(Certify.EffectiveNodes - Nodes, 0);
+
+    /// <summary>A share of a number of nodes, no limit staying no limit.</summary>
+    private static long Share(long nodes, double share) =>
+        nodes == long.MaxValue ? long.MaxValue : (long)Math.Floor(share * nodes);
 
     /// <summary>The state after the decision asked for came out as <paramref name="decision"/>.</summary>
     public CertifySearch Decided(BoxDecision decision, double seconds)
@@ -216,9 +229,10 @@ public sealed record CertifySearch
         }
 
         var searching = spent with { BoundedEstimate = bounded };
-        if (Certify.EffectiveBudget - searching.Seconds <= 0)
+        if (Certify.EffectiveBudget - searching.Seconds <= 0 || Certify.EffectiveNodes <= 0)
         {
-            // The bound used the whole budget: its bracket is the answer; branch and bound closed nothing.
+            // The bound used the whole budget (or none was left for nodes): its bracket is the answer; branch and
+            // bound closed nothing.
             var unstarted = searching with { Complete = false, LastClosed = 0 };
             return unstarted.Done(bounded with { BranchAndBound = unstarted.Summary });
         }
@@ -289,9 +303,10 @@ public sealed record CertifySearch
         }
 
         var remaining = Certify.EffectiveBudget - Seconds;
-        if (remaining <= 0)
+        var nodes = RemainingNodes;
+        if (remaining <= 0 || nodes <= 0)
         {
-            // No time left for another decision: it could only come out unknown.
+            // No time or nodes left for another decision: it could only come out unknown.
             return (this with { Complete = false }).Finish();
         }
 
@@ -304,13 +319,17 @@ public sealed record CertifySearch
             }
 
             // A decision with a sliver of the budget closes next to nothing: stop before the slivers.
-            if (0.5 * remaining < SmallestDescentShare * Certify.EffectiveBudget)
+            if (0.5 * remaining < SmallestDescentShare * Certify.EffectiveBudget
+                || Share(nodes, 0.5) < Math.Max(1, Share(Certify.EffectiveNodes, SmallestDescentShare)))
             {
                 return (this with { Complete = false }).Finish();
             }
 
             var step = Math.Min(Math.Max(Step, 0.5 * Question.Tolerance), 0.5 * Math.Abs(span));
-            return this with { Next = new DecideStep(SafeEnd - Math.Sign(span) * step, Witness, 0.5 * remaining) };
+            return this with
+            {
+                Next = new DecideStep(SafeEnd - Math.Sign(span) * step, Witness, 0.5 * remaining, Share(nodes, 0.5)),
+            };
         }
 
         var theta = LastViolated
@@ -318,7 +337,7 @@ public sealed record CertifySearch
             : UnsafeEnd + Math.Sign(gap) * Math.Max(0.25 * Math.Abs(gap), 0.5 * Question.Tolerance);
         return this with
         {
-            Next = new DecideStep(theta, Witness, remaining),
+            Next = new DecideStep(theta, Witness, remaining, nodes),
         };
     }
 

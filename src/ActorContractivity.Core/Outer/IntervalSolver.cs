@@ -80,7 +80,11 @@ public enum CertifyMode
 /// bracket runs first and to its end and branch and bound gets what it left; where only the bound runs, the budget
 /// cuts its bisection short. The final proof of the bound's safe end (one dense factorisation) is never cut
 /// short.</param>
-public sealed record CertifyOptions(CertifyMode Mode = CertifyMode.Auto, double? BudgetSeconds = null)
+/// <param name="BudgetNodes">Branch-and-bound nodes for certification, over all its decisions; null for no limit.
+/// Unlike seconds, nodes give the same answer on every machine and under any load. When only nodes are given, the
+/// time is unlimited also for auto.</param>
+public sealed record CertifyOptions(
+    CertifyMode Mode = CertifyMode.Auto, double? BudgetSeconds = null, long? BudgetNodes = null)
 {
     /// <summary>The default certification budget of <see cref="CertifyMode.Auto"/>.</summary>
     public const double DefaultAutoBudgetSeconds = 60;
@@ -98,9 +102,13 @@ public sealed record CertifyOptions(CertifyMode Mode = CertifyMode.Auto, double?
     /// </summary>
     public const int AutoDescentLimit = 400;
 
-    /// <summary>The budget in effect.</summary>
+    /// <summary>The budget of seconds in effect.</summary>
     public double EffectiveBudget =>
-        BudgetSeconds ?? (Mode == CertifyMode.Auto ? DefaultAutoBudgetSeconds : double.PositiveInfinity);
+        BudgetSeconds
+        ?? (Mode == CertifyMode.Auto && BudgetNodes is null ? DefaultAutoBudgetSeconds : double.PositiveInfinity);
+
+    /// <summary>The budget of nodes in effect (<see cref="long.MaxValue"/>: none).</summary>
+    public long EffectiveNodes => BudgetNodes ?? long.MaxValue;
 }
 
 /// <summary>What branch and bound did for an answer.</summary>

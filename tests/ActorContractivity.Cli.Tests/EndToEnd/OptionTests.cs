@@ -323,6 +323,47 @@ public sealed class OptionTests
         Assert.Single(result.Stderr.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("-1", "must be a whole number in [0, 1000000000000], got -1")]
+    [InlineData("2.5", "'2.5' is not a whole number")]
+    [InlineData("1e3", "'1e3' is not a whole number")]
+    [InlineData("abc", "'abc' is not a whole number")]
+    [InlineData("99999999999999999999", "got 99999999999999999999")]
+    public void A_bad_node_budget_is_refused_in_one_line(string value, string says)
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Write("m.csv", RandomDominantCsv(4, seed: 2));
+        var result = Cli.Run(["certify", path, "--budget-nodes", value]);
+        Assert.Equal(CliApplication.BadInput, result.ExitCode);
+        Assert.Contains("--budget-nodes: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(says, result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void A_node_budget_alone_lifts_the_time_limit_and_gives_the_same_report_twice()
+    {
+        // 30 slopes: beyond enumeration, so branch and bound decides boxes until its 25 nodes are spent.
+        using var temp = new TempDirectory();
+        var path = temp.Write("n30.csv", RandomDominantCsv(30, seed: 4));
+
+        var (first, report) = Certify(temp, path, "--starts", "1", "--budget-nodes", "25");
+        var (second, again) = Certify(temp, path, "--starts", "1", "--budget-nodes", "25");
+
+        Assert.True(first.ExitCode == CliApplication.Found, first.ToString());
+        var (root, other) = (report.RootElement, again.RootElement);
+        var settings = Field(root, "settings");
+        Assert.Equal(25, settings.GetProperty("budgetNodes").GetInt64());
+        Assert.Equal(JsonValueKind.Null, Field(settings, "budgetSeconds").ValueKind);
+        var search = Field(root, "branchAndBound");
+        Assert.InRange(search.GetProperty("nodes").GetInt64(), 1, 25);
+        Assert.False(search.GetProperty("complete").GetBoolean());
+        Assert.Equal(search.GetProperty("nodes").GetInt64(), Field(other, "branchAndBound").GetProperty("nodes")
+            .GetInt64());
+        Assert.Equal(Text(root, "status"), Text(other, "status"));
+        Assert.Equal(Field(root, "bracket").ToString(), Field(other, "bracket").ToString());
+    }
+
     [Fact]
     public void Layer_shards_give_the_same_report_numbers_as_the_unsharded_job()
     {

@@ -87,7 +87,7 @@ public sealed partial class SummaryTests
             return (normal / Math.Sqrt(n) - (i == j ? 1.6 : 0)).ToString("R", CultureInfo.InvariantCulture);
         }))));
 
-        var result = Cli.Run("certify", model, "--starts", "2", "--budget", "20", "--json", json);
+        var result = Cli.Run("certify", model, "--starts", "2", "--budget-nodes", "40", "--json", json);
 
         Assert.True(result.ExitCode == CliApplication.Found, result.ToString());
         using var report = Read(json);
