@@ -10,13 +10,17 @@
 # Settings (environment): NODES ("1 2 4"), RESNET_OPTIONS and DEEP_OPTIONS (the certify options, below), PORT
 # (26600: the nodes listen on the ports from PORT + 10 on), ROUNDS (1: how many times the NODES runs are repeated,
 # one after the other; with more than one, each model ends with the ratios of every round's job times to its first
-# NODES entry's, and their median, since on a shared machine single pairs of runs differ by a tenth).
+# NODES entry's, and their median, since on a shared machine single pairs of runs differ by a tenth), WARM (unset:
+# each timed job meets freshly started nodes, which compile the solver, the serializers and Akka's code paths while
+# it runs; 1: a 16-block ResNet of the same width runs through the nodes untimed first, so that the timed job meets
+# warm nodes, as on a cluster that has run a job before).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"   # NICE, $exe, $work, $pids, load, job_seconds, start_cluster
 resnet_options=${RESNET_OPTIONS:-"--starts 1 --tol 1e-2 --certify off"}
 deep_options=${DEEP_OPTIONS:-"--starts 1 --tol 5e-2 --certify off"}
 dotnet "$exe" generate resnet --blocks 200 --width 256 --out "$work/resnet" | head -1
 dotnet "$exe" generate deep --layers 32 --width 512 --out "$work/deep" | head -1
+if [ -n "${WARM:-}" ]; then dotnet "$exe" generate resnet --blocks 16 --width 256 --out "$work/warm" > /dev/null; fi
 export ACTORCONTRACTIVITY_Workers__Count=1 ACTORCONTRACTIVITY_Workers__InnerThreads=1
 peak() { awk '/VmHWM/ { printf "%.0f MB", $2 / 1024 }' "/proc/$1/status"; }
 port=${PORT:-26600}
@@ -30,6 +34,11 @@ for model in $models; do
         for nodes in ${NODES:-1 2 4}; do
             port=$((port + 10))
             start_cluster "$port" "$nodes"
+            if [ -n "${WARM:-}" ]; then
+                # shellcheck disable=SC2086
+                dotnet "$exe" certify "$work/warm/model.json" $options --cluster "127.0.0.1:$port" \
+                    --shard-layers "$nodes" > /dev/null 2>&1
+            fi
             before=$(load)
             start=$(date +%s.%N)
             # shellcheck disable=SC2086
