@@ -102,8 +102,8 @@ public sealed class SerializationSpecs : IDisposable
             new BoundTask("c1/bound", 0.5, 60),
             new SplitTask("c0/split/0", 0, 0.5, [0.5, 1.0], double.PositiveInfinity),
             new SubtreeTask("c0/tree/0/1", 0, 0.5, null, new Subtree([1, 0], [true, false]), 60),
-            new SplitTask("c2/split/0", 0, 0.5, null, 1, DateTime.UnixEpoch.AddSeconds(1)),
-            new SubtreeTask("c2/tree/0/0", 0, 0.5, null, Subtree.Root, 0.5, DateTime.UnixEpoch.AddSeconds(1)),
+            new SplitTask("c2/split/0", 0, 0.5, null, 1, DateTime.UnixEpoch.AddSeconds(1), 40),
+            new SubtreeTask("c2/tree/0/0", 0, 0.5, null, Subtree.Root, 0.5, DateTime.UnixEpoch.AddSeconds(1), null, 12),
         ];
         var certificate = new SafeEndCertificate(0.55, -0.01, 3, [[1.0, 2.0], [0.5, 0.25]]);
         var part = new DecisionPart(false, true, -0.2, [0.5, 1.0], 7, 0.25, [new Subtree([1], [true])]);
@@ -146,7 +146,7 @@ public sealed class SerializationSpecs : IDisposable
             new JobSettings(settings.Question, settings.Inner, settings.Certify, new ShardOptions(4, 1L << 30)),
             new BuildShards("j", data.Hash, [piece], [new PieceLayout(0.5, 1, [new LayerSpan(28, 12, 12)])],
                 [new ChunkHash(0, SHA256.HashData(data.Model))]),
-            new ShardsBuilt("j", [piece], [actor]),
+            new ShardsBuilt("j", [piece], [actor], 2),
             new SolveOnShard("j", "1/solve/0", 2, 0.5, 1, [warm]),
             new ShardSolved("j", "1/solve/0", 2, result, null),
             new ShardSolved("j", "1/solve/0", 3, null, "boom"),

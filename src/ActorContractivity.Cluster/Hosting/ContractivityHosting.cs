@@ -206,7 +206,7 @@ public static class ContractivityHosting
         {
             var cache = system.ActorOf(Props.Create(() => new JobDataCache()), "job-data");
             var proxy = registry.Get<JobManagerProxy>();
-            system.ActorOf(ShardHost.Props(proxy, settings.Workers.InnerThreads), ShardHost.Name);
+            system.ActorOf(ShardHost.Props(proxy, settings.Workers.InnerThreads, count), ShardHost.Name);
             for (var i = 0; i < count; i++)
             {
                 system.ActorOf(Worker.Props(proxy, cache, settings.Workers, settings.Dispatch.LeaseSeconds, run),

@@ -264,8 +264,11 @@ public sealed record ChunkHash(int Index, byte[] Sha256);
 public sealed record BuildShards(string JobId, string DataHash, ShardPiece[] Pieces, PieceLayout[] Layouts,
     ChunkHash[] Chunks) : IJobMessage;
 
-/// <summary>The shards a host built, in the order of the request.</summary>
-public sealed record ShardsBuilt(string JobId, ShardPiece[] Pieces, IActorRef[] Shards) : IJobMessage;
+/// <summary>
+/// The shards a host built, in the order of the request, and how many whole samples the host solves at once (its
+/// compute threads), so that the driver keeps that many, and one more, on their way to it.
+/// </summary>
+public sealed record ShardsBuilt(string JobId, ShardPiece[] Pieces, IActorRef[] Shards, int Slots = 1) : IJobMessage;
 
 /// <summary>
 /// Solves a sample on the shard that holds all its layers, where its weights are (attempt <paramref name="Run"/>).

@@ -17,9 +17,11 @@ namespace ActorContractivity.Cluster.Shards;
 /// solves the samples it is given: a sample whose layers one shard holds is solved on that shard, where its weights
 /// are; a sample split over several shards is solved here, the eigen-solver's products with J and Jᵀ pipelined
 /// through the shards (<see cref="RemoteLayerBlock"/>), each shard keeping its slopes and gradient slice. Either way
-/// the result is the unsharded one bit for bit. When a shard's node leaves, the placement is re-planned on the
-/// nodes left (moving the fewest bytes), the moved pieces are rebuilt, and the solves that used them start again
-/// from their deterministic start.
+/// the result is the unsharded one bit for bit. Whole samples wait in one queue per node
+/// (<see cref="SampleQueues{T}"/>): a node whose queue runs dry takes samples from the node with the most left, with a
+/// copy of their layers built on it first, so that the nodes of an outer step finish together. When a shard's node
+/// leaves, the placement is re-planned on the nodes left (moving the fewest bytes), the moved pieces are rebuilt, and
+/// the solves that used them start again from their deterministic start.
 /// </summary>
 public sealed class LayerShards : ReceiveActor, IWithTimers
 {
@@ -39,6 +41,9 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
     private readonly Dictionary<ShardPiece, Placed> _pieces = [];
     private readonly HashSet<Address> _gone = [];
     private readonly List<SolveSampleTask> _queue = [];
+    private readonly SampleQueues<SolveSampleTask> _hosts = new(task => task.Sample);
+    private readonly Dictionary<(int Sample, string Node), IActorRef> _copies = [];
+    private readonly Dictionary<(int Sample, string Node), DateTime> _copiesAsked = [];
     private readonly Dictionary<string, Running> _running = [];
     private readonly Dictionary<string, int> _failures = [];
     private readonly DedicatedThreads _threads;
@@ -81,6 +86,7 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
             }
 
             AskForShards();
+            Pump();
         });
     }
 
@@ -142,6 +148,11 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         }
 
         _threads.Dispose();
+        if (_hosts.Taken > 0)
+        {
+            _log.Info("Job {JobId}: {Taken} sample solves were taken over by another node, which built {Copies} "
+                + "copies of samples for them", _jobId, _hosts.Taken, _copies.Count);
+        }
     }
 
     /// <summary>The worker nodes up now (this node alone when it has no cluster), in the cluster's order.</summary>
@@ -233,7 +244,21 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
             changed.Add(piece.Sample);
         }
 
-        Restart(r => changed.Contains(r.Task.Sample));
+        // Solves still waiting go to the queues of the nodes that hold their samples now; a node no longer placed on
+        // loses its copies.
+        var nodes = wanted.Values.ToHashSet();
+        _queue.AddRange(_hosts.Drain());
+        foreach (var gone in _hosts.Hosts.Where(n => !nodes.Contains(n)).ToArray())
+        {
+            _queue.AddRange(_hosts.Forget(gone));
+            foreach (var key in _copies.Keys.Where(k => k.Node == gone).ToArray())
+            {
+                _copies.Remove(key);
+                _copiesAsked.Remove(key);
+            }
+        }
+
+        Restart(r => changed.Contains(r.Task.Sample) || (r.Host is { } host && !nodes.Contains(host)));
         AskForShards();
     }
 
@@ -255,14 +280,30 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
 
     private void Built(ShardsBuilt built)
     {
-        var node = Sender.Path.Address.HasLocalScope ? SelfAddress : Sender.Path.Address;
+        var node = (Sender.Path.Address.HasLocalScope ? SelfAddress : Sender.Path.Address).ToString();
+        _hosts.SetSlots(node, built.Slots);
         for (var i = 0; i < built.Pieces.Length; i++)
         {
-            if (_pieces.TryGetValue(built.Pieces[i], out var placed) && placed.Shard is null
-                && placed.Node == node.ToString())
+            var piece = built.Pieces[i];
+            if (!_pieces.TryGetValue(piece, out var placed))
             {
-                placed.Shard = built.Shards[i];
-                Context.Watch(placed.Shard);
+                continue;
+            }
+
+            if (placed.Node == node)
+            {
+                if (placed.Shard is null)
+                {
+                    placed.Shard = built.Shards[i];
+                    Context.Watch(placed.Shard);
+                }
+            }
+            else if (_copiesAsked.ContainsKey((piece.Sample, node)) && !_copies.ContainsKey((piece.Sample, node)))
+            {
+                // A copy of a whole sample that this node took from another's queue.
+                _copies[(piece.Sample, node)] = built.Shards[i];
+                Context.Watch(built.Shards[i]);
+                _hosts.Hold(node, piece.Sample);
             }
         }
 
@@ -280,7 +321,77 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         _queue.Clear();
         foreach (var task in queued)
         {
-            Start(task);
+            if (WholeOn(task.Sample) is { } node)
+            {
+                _hosts.Enqueue(node, task);
+            }
+            else
+            {
+                Start(task);
+            }
+        }
+
+        Pump();
+    }
+
+    /// <summary>The node holding all of a sample's layers, or null when they are split over several.</summary>
+    private string? WholeOn(int sample)
+    {
+        var pieces = _pieces.Where(p => p.Key.Sample == sample).Take(2).ToArray();
+        return pieces.Length == 1 ? pieces[0].Value.Node : null;
+    }
+
+    /// <summary>
+    /// Sends the whole-sample solves the queues release, and asks for the copies the nodes that took samples need;
+    /// a solve whose copy has not come within <see cref="AskAgainAfter"/> goes back to the front of its own queue.
+    /// </summary>
+    private void Pump()
+    {
+        if (_pieces.Count == 0 || _pieces.Values.Any(p => p.Shard is null))
+        {
+            return;
+        }
+
+        var now = DateTime.UtcNow;
+        foreach (var task in _hosts.TakenLongerThan(AskAgainAfter, now))
+        {
+            if (WholeOn(task.Sample) is { } owner)
+            {
+                _hosts.EnqueueFirst(owner, task);
+            }
+            else
+            {
+                _queue.Add(task);
+            }
+        }
+
+        var (send, copy) = _hosts.Next(now);
+        foreach (var (node, task) in send)
+        {
+            var shard = WholeOn(task.Sample) == node
+                ? _pieces.First(p => p.Key.Sample == task.Sample).Value.Shard!
+                : _copies[(task.Sample, node)];
+            var run = ++_runs;
+            shard.Tell(new SolveOnShard(_jobId, task.TaskId, run, task.Lower, task.Upper, task.Warm));
+            _running[task.TaskId] = new Running(task, run, null, [shard], node);
+        }
+
+        foreach (var (node, task) in copy)
+        {
+            if (_copiesAsked.TryGetValue((task.Sample, node), out var asked) && now - asked < AskAgainAfter)
+            {
+                continue;
+            }
+
+            _copiesAsked[(task.Sample, node)] = now;
+            var piece = _pieces.First(p => p.Key.Sample == task.Sample).Key;
+            Context.ActorSelection(new RootActorPath(Address.Parse(node)) / "user" / ShardHost.Name)
+                .Tell(Request(_jobId, _dataHash, _model, _chunkHashes, [piece]));
+        }
+
+        if (_queue.Count > 0)
+        {
+            TryStart();
         }
     }
 
@@ -291,14 +402,6 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         // would cut the hops of a split sample's solve by about a third.
         var run = ++_runs;
         var pieces = _pieces.Where(p => p.Key.Sample == task.Sample).OrderBy(p => p.Key.FirstLayer).ToArray();
-        if (pieces.Length == 1)
-        {
-            pieces[0].Value.Shard!.Tell(
-                new SolveOnShard(_jobId, task.TaskId, run, task.Lower, task.Upper, task.Warm));
-            _running[task.TaskId] = new Running(task, run, null, [pieces[0].Value.Shard!]);
-            return;
-        }
-
         var cancel = new CancellationTokenSource();
         var shards = pieces.Select(p => p.Value.Shard!).ToArray();
         var blocks = pieces.Select(p => (ILayerBlock)new RemoteLayerBlock(p.Value.Shard!, Shape(p.Key), run,
@@ -315,7 +418,7 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
                 t.Exception?.GetBaseException() is { } e ? $"{e.GetType().Name}: {e.Message}" : "cancelled"),
                 TaskScheduler.Default)
             .PipeTo(Self);
-        _running[task.TaskId] = new Running(task, run, cancel, shards);
+        _running[task.TaskId] = new Running(task, run, cancel, shards, null);
     }
 
     private BlockShape Shape(ShardPiece piece)
@@ -333,9 +436,15 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         }
 
         _running.Remove(taskId);
+        if (running.Host is { } host)
+        {
+            _hosts.Finished(host);
+        }
+
         if (result is not null)
         {
             Context.Parent.Tell(new Solved(taskId, new SampleSolved(result)));
+            Pump();
             return;
         }
 
@@ -355,6 +464,14 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
     /// <summary>A shard stopped: if its node is gone the layers are placed again, else it is built again.</summary>
     private void ShardGone(Terminated terminated)
     {
+        foreach (var copy in _copies.Where(c => Equals(c.Value, terminated.ActorRef)).ToArray())
+        {
+            _copies.Remove(copy.Key);
+            _copiesAsked.Remove(copy.Key);
+            _hosts.Drop(copy.Key.Node, copy.Key.Sample);
+            Restart(r => r.Shards.Contains(terminated.ActorRef));
+        }
+
         var lost = _pieces.Where(p => Equals(p.Value.Shard, terminated.ActorRef)).ToArray();
         if (lost.Length == 0)
         {
@@ -388,6 +505,11 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         {
             running.Cancel?.Cancel();
             _running.Remove(taskId);
+            if (running.Host is { } host)
+            {
+                _hosts.Finished(host);
+            }
+
             _queue.Add(running.Task);
             _log.Info("Job {JobId}: task {TaskId} starts again on the new placement", _jobId, taskId);
         }
@@ -404,7 +526,9 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         public DateTime Asked { get; set; } = DateTime.MinValue;
     }
 
-    private sealed record Running(SolveSampleTask Task, int Run, CancellationTokenSource? Cancel, IActorRef[] Shards);
+    /// <summary>A solve on its way: a whole sample sent to <paramref name="Host"/>, or a pipeline (no host).</summary>
+    private sealed record Running(
+        SolveSampleTask Task, int Run, CancellationTokenSource? Cancel, IActorRef[] Shards, string? Host);
 
     private sealed record PipelineDone(string TaskId, int Run, InnerResult? Result, string? Failure);
 

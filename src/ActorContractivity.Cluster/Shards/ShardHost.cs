@@ -25,6 +25,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
 
     private readonly IActorRef _source;
     private readonly int _threads;
+    private readonly int _slots;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<(string JobId, ShardPiece Piece), (IActorRef Shard, long Bytes)> _shards = [];
     private readonly Dictionary<string, IActorRef> _drivers = [];
@@ -32,13 +33,15 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     private int _built;
 
     /// <summary>
-    /// A host that fetches job data from <paramref name="source"/> (the job manager's proxy) and lets a shard that
-    /// solves a whole sample use <paramref name="threads"/> threads.
+    /// A host that fetches job data from <paramref name="source"/> (the job manager's proxy), lets a shard that
+    /// solves a whole sample use <paramref name="threads"/> threads, and solves up to <paramref name="slots"/>
+    /// samples at once (the node's compute threads).
     /// </summary>
-    public ShardHost(IActorRef source, int threads)
+    public ShardHost(IActorRef source, int threads, int slots = 1)
     {
         _source = source;
         _threads = threads;
+        _slots = Math.Max(slots, 1);
         Receive<BuildShards>(Build);
         Receive<JobDataChunk>(Arrived);
         Receive<Terminated>(terminated => DriverGone(terminated.ActorRef));
@@ -50,8 +53,8 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>The props of a node's shard host.</summary>
-    public static Props Props(IActorRef source, int threads) =>
-        Akka.Actor.Props.Create(() => new ShardHost(source, threads));
+    public static Props Props(IActorRef source, int threads, int slots = 1) =>
+        Akka.Actor.Props.Create(() => new ShardHost(source, threads, slots));
 
     /// <summary>Asks for the host's <see cref="State"/> (local only).</summary>
     public sealed class GetState
@@ -200,7 +203,7 @@ public sealed class ShardHost : ReceiveActor, IWithTimers
 
     private void Reply(BuildShards build, IActorRef driver) =>
         driver.Tell(new ShardsBuilt(build.JobId, build.Pieces,
-            build.Pieces.Select(p => _shards[(build.JobId, p)].Shard).ToArray()));
+            build.Pieces.Select(p => _shards[(build.JobId, p)].Shard).ToArray(), _slots));
 
     private void DriverGone(IActorRef driver)
     {
