@@ -5,7 +5,8 @@
 # `certify --cluster --shard-layers N` on a coordinator process (no workers) plus N = 1, 2, 4 worker processes (one
 # compute thread each). For each run it prints the wall time of the client (start-up, loading, upload, the job),
 # the job's own time (accepted to finished, from the coordinator's log), the answer, the peak resident memory
-# (VmHWM) and the CPU seconds of every worker process and of the coordinator, and the load average before and after.
+# (VmHWM) and the CPU seconds of every worker process and of the coordinator in the timed job, and the load average
+# before and after.
 # Usage: bench/cluster/shards.sh [MODEL...]   (resnet, deep; default both)
 # Settings (environment): NODES ("1 2 4"), RESNET_OPTIONS and DEEP_OPTIONS (the certify options, below), PORT
 # (26600: the nodes listen on the ports from PORT + 10 on), ROUNDS (1: how many times the NODES runs are repeated,
@@ -39,6 +40,9 @@ for model in $models; do
                 dotnet "$exe" certify "$work/warm/model.json" $options --cluster "127.0.0.1:$port" \
                     --shard-layers "$nodes" > /dev/null 2>&1
             fi
+            # The CPU seconds printed are the timed job's: what the nodes had used before it is subtracted.
+            spent=()
+            for p in "${workerpids[@]}" "$coordinator"; do spent+=("$(cpu "$p")"); done
             before=$(load)
             start=$(date +%s.%N)
             # shellcheck disable=SC2086
@@ -46,12 +50,18 @@ for model in $models; do
                 --shard-layers "$nodes" 2> "$work/client.err" | grep "^answer" || tail -3 "$work/client.err")
             end=$(date +%s.%N)
             memory="" seconds=""
-            for p in "${workerpids[@]}"; do memory="$memory $(peak "$p")"; seconds="$seconds $(cpu "$p")"; done
+            i=0
+            for p in "${workerpids[@]}"; do
+                memory="$memory $(peak "$p")"
+                seconds="$seconds $(echo "$(cpu "$p") - ${spent[$i]}" | bc)"
+                i=$((i + 1))
+            done
+            mine=$(echo "$(cpu "$coordinator") - ${spent[$i]}" | bc)
             # A job that did not finish (the client's last lines say why) has no time and no ratio.
             job=$(job_seconds "$work/c.log" 2> /dev/null || echo none)
             echo "$model, $nodes worker nodes ($options): $(echo "$end - $start" | bc) s wall, job $job s;" \
                 "$answer; peak RSS per worker node:$memory; coordinator $(peak "$coordinator"); CPU seconds per" \
-                "worker node:$seconds; coordinator $(cpu "$coordinator"); load $before -> $(load)"
+                "worker node:$seconds; coordinator $mine; load $before -> $(load)"
             cp "$work/c.log" "$work/$model-$nodes-coordinator-$round.log"
             if [ "$job" = none ] || [ "$base" = none ]; then
                 base=${base:-none}
