@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ActorContractivity.Cluster.Client;
 using ActorContractivity.Cluster.Protocol;
 
 namespace ActorContractivity.Cluster.Tests;
@@ -7,9 +8,10 @@ namespace ActorContractivity.Cluster.Tests;
 /// <summary>
 /// <c>actorcontractivity node</c> and <c>status</c> as processes: a node whose journal is not a database exits at
 /// startup with one line instead of running without persistence, <c>certify --cluster</c> refuses a setting it cannot
-/// read with one line, <c>status</c> of a job the cluster does not have says so and exits 1, and <c>cancel</c> ends a
-/// running job and the client that follows it, and a client whose node dies says so and exits. Every process
-/// started is killed at the end.
+/// read with one line, <c>status</c> of a job the cluster does not have, or of a cluster without a job manager, says
+/// so and exits 1, and <c>cancel</c> ends a running job and the client that follows it, a client whose node dies
+/// says so and exits, and one whose job's coordinator is lost says so and waits. Every process started is killed at
+/// the end.
 /// </summary>
 public sealed class NodeProcessSpecs : IDisposable
 {
@@ -92,6 +94,33 @@ public sealed class NodeProcessSpecs : IDisposable
     }
 
     [Fact]
+    public void Status_of_a_cluster_without_a_coordinator_says_its_jobs_are_unknown_and_exits_1()
+    {
+        // A worker-only node: no job manager can answer, so "jobs: 0" would be a guess.
+        var port = FreePort();
+        var address = $"127.0.0.1:{port}";
+        var node = Start("node", "--port", port, "--roles", "worker");
+        node.BeginOutputReadLine();
+        node.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var (code, output, error) = Run("status", "--cluster", address);
+            if (output.Contains("members: 1", StringComparison.Ordinal))
+            {
+                Assert.Equal(1, code);
+                Assert.Contains("jobs: unknown", Lines(output));
+                Assert.Equal([$"--cluster: no job manager answered at {address}, so its jobs cannot be listed "
+                    + "(a coordinator node may be down or still starting)"], Lines(error));
+                break;
+            }
+
+            Assert.True(clock.Elapsed < Patience, $"the node did not come up: {output}");
+            Thread.Sleep(500);
+        }
+    }
+
+    [Fact]
     public async Task A_job_cancelled_with_the_cancel_command_ends_its_client_with_exit_130_and_is_not_cancelled_twice()
     {
         // A coordinator-only node: the job waits for a worker that never comes.
@@ -170,6 +199,70 @@ public sealed class NodeProcessSpecs : IDisposable
         Assert.Equal([$"--cluster: the node at '127.0.0.1:{second}' stopped or was lost; the job may go on in the "
             + "cluster (status --cluster ANOTHER-NODE shows it); no report was written"],
             Lines(await clientErr).Where(l => !l.StartsWith("job ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_client_whose_job_lost_its_coordinator_says_so_once_and_waits_on()
+    {
+        // A coordinator-only node and two workers; the client follows the job through a worker's node, which stays
+        // up when the coordinator's is killed: the job's news stop. No node is downed within the test (on a loaded
+        // machine the workers can miss each other's heartbeats too, and would then down themselves).
+        _processes.Environment["ACTORCONTRACTIVITY_Node__DownUnreachableAfterSeconds"] = "300";
+        var (coordinator, first, second) = (FreePort(), FreePort(), FreePort());
+        var seeds = new[] { "--seed-node", $"127.0.0.1:{coordinator}" };
+        var nodes = new[]
+        {
+            Start(["node", "--port", coordinator, "--roles", "coordinator", "--data",
+                Path.Combine(_directory, "data"), .. seeds]),
+            Start(["node", "--port", first, "--roles", "worker", .. seeds]),
+            Start(["node", "--port", second, "--roles", "worker", .. seeds]),
+        };
+        foreach (var node in nodes)
+        {
+            node.BeginOutputReadLine();
+            node.BeginErrorReadLine();
+        }
+
+        // 150 slopes: the gradient search and a minute of certification, far longer than the test needs.
+        var model = Path.Combine(_directory, "a.csv");
+        var random = new Random(150);
+        File.WriteAllLines(model, Enumerable.Range(0, 150).Select(i => string.Join(",", Enumerable.Range(0, 150)
+            .Select(j => ((random.NextDouble() - 0.5) / 6 - (i == j ? 1.5 : 0)).ToString("R",
+                CultureInfo.InvariantCulture)))));
+        var client = Start("certify", model, "--cluster", $"127.0.0.1:{first}");
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        client.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text)
+            {
+                errors.Enqueue(text);
+            }
+        };
+        client.BeginErrorReadLine();
+        client.BeginOutputReadLine();
+        var clock = Stopwatch.StartNew();
+        while (!errors.Any(l => l.Contains("outer step", StringComparison.Ordinal)))
+        {
+            Assert.True(clock.Elapsed < Patience, $"the job did not start: {string.Join('\n', errors)}");
+            Thread.Sleep(200);
+        }
+
+        nodes[0].Kill();
+        clock.Restart();
+        const string Notice = "no news of the job for ";
+        while (!errors.Any(l => l.StartsWith(Notice, StringComparison.Ordinal)))
+        {
+            Assert.True(clock.Elapsed < Patience, $"the client said nothing: {string.Join('\n', errors)}");
+            Assert.False(client.HasExited, $"the client ended: {string.Join('\n', errors)}");
+            Thread.Sleep(500);
+        }
+
+        Assert.True(clock.Elapsed >= JobClient.SilenceNotice - TimeSpan.FromSeconds(4), $"{clock.Elapsed}");
+        Assert.Single(errors, l => l.StartsWith(Notice, StringComparison.Ordinal)
+            && l.EndsWith(" s: its coordinator node may be down or overloaded; waiting (the job resumes when a "
+                + "coordinator node returns with its data directory; Ctrl-C leaves the job to the cluster)",
+                StringComparison.Ordinal));
+        Assert.False(client.HasExited);
     }
 
     public void Dispose()

@@ -246,6 +246,51 @@ public class CertificationBudgetTests
         Assert.Equal(one, all);
     }
 
+    [Theory]
+    [InlineData(0L, 3)]
+    [InlineData(2L, 3)]
+    [InlineData(7L, 3)]
+    [InlineData(12L, 4)]
+    [InlineData(1_000_000_000_000L, 7)]
+    public void The_samples_of_a_decision_share_its_nodes_evenly_and_use_no_more(long nodes, int samples)
+    {
+        var shares = Enumerable.Range(0, samples).Select(s => PartitionedDecision.SampleNodes(nodes, samples, s))
+            .ToArray();
+
+        Assert.Equal(nodes, shares.Sum());
+        Assert.True(shares.Max() - shares.Min() <= 1, string.Join(" ", shares));
+        Assert.Equal(shares.OrderByDescending(n => n), shares);
+        Assert.Equal(long.MaxValue, PartitionedDecision.SampleNodes(long.MaxValue, samples, samples - 1));
+    }
+
+    [Fact]
+    public void A_node_budget_holds_over_all_the_samples_of_a_model()
+    {
+        // Three time samples of 30 slopes: each decision is three trees, which used to get the decision's nodes each.
+        var random = new Random(303);
+        var model = new NeuralOdeModel(Enumerable.Range(0, 3)
+            .Select(t => new Sample(t, [RandomModels.StableOneLayer(random, 30)])).ToArray());
+        var question = new IntervalQuestion();
+        var inner = new InnerOptions(Starts: 2);
+        var estimate = IntervalSolver.Solve(model, question, inner, CertifyMode.Off);
+        DecideStep Step(long nodes) =>
+            new(estimate.BracketLow!.Value, estimate.Witness, double.PositiveInfinity, nodes);
+
+        var whole = PartitionedDecision.Decide(model, question, Step(long.MaxValue), 0, -1);
+        var budget = whole.Nodes / 2;
+        var one = PartitionedDecision.Decide(model, question, Step(budget), 0, 1);
+        var all = PartitionedDecision.Decide(model, question, Step(budget), 0, -1);
+        var certified = IntervalSolver.Certify(model, estimate, inner,
+            new CertifyOptions(CertifyMode.Exact, BudgetNodes: 20));
+
+        Assert.True(whole.Nodes >= 6, $"{whole.Nodes} nodes");
+        Assert.NotEqual(DecisionOutcome.Unknown, whole.Outcome);
+        Assert.InRange(one.Nodes, 1, budget);
+        Assert.Equal(one, all);
+        Assert.InRange(certified.BranchAndBound!.Nodes, 1, 20);
+        Assert.NotEqual(CertificateStatus.Estimate, certified.Status);
+    }
+
     [Fact]
     public void Branch_and_bound_and_a_partitioned_decision_stop_close_to_their_deadline()
     {

@@ -59,21 +59,21 @@ public static class CertifyCommand
         var json = CommandLineValues.Path("--json", "Write the full report as JSON to this file.");
         var certify = new Option<string>("--certify")
         {
-            Description = "How to prove the answer: auto (enumeration where small, then branch and bound within "
-                + "--budget, then the matrix cube bound), exact (branch and bound without a time limit unless "
-                + "--budget is given), bound (the matrix cube bound only), or off (witness only).",
+            Description = "How to prove the answer: auto (enumeration where small, else the matrix cube bound, "
+                + "then branch and bound within the budget to narrow its bracket), exact (the same without a time "
+                + "limit unless --budget is given), bound (the matrix cube bound only), or off (witness only).",
             DefaultValueFactory = _ => "auto",
         };
         certify.AcceptOnlyFromAmong("auto", "exact", "bound", "off");
         var budget = CommandLineValues.OptionalNumber(
             "--budget",
-            "Seconds of certification: branch and bound, then the bound's bisection (default 60 for auto, unlimited "
+            "Seconds of certification: the bound's bisection, then branch and bound (default 60 for auto, unlimited "
                 + "otherwise or with --budget-nodes alone); when they run out the answer is a bracket. The gradient "
                 + "search is not counted.");
         var budgetNodes = CommandLineValues.OptionalWhole(
             "--budget-nodes",
-            "Branch-and-bound nodes of certification, over all its decisions (default: no limit). Unlike seconds, "
-                + "nodes give the same answer on every machine; given alone, it lifts auto's 60 s.",
+            "Branch-and-bound nodes of certification, over all its decisions and samples (default: no limit). Unlike "
+                + "seconds, nodes give the same answer on every machine; given alone, it lifts auto's 60 s.",
             0, MaxBudgetNodes);
 
         var cluster = new Option<string?>("--cluster")
@@ -294,6 +294,11 @@ public static class CertifyCommand
 
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full);
+        if (directory is not null && File.Exists(directory))
+        {
+            throw new InputException($"--json: '{directory}' in '{path}' is a file, not a directory");
+        }
+
         if (directory is null || !Directory.Exists(directory))
         {
             throw new InputException($"--json: the directory of '{path}' does not exist");

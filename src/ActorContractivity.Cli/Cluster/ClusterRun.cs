@@ -28,8 +28,7 @@ public static class ClusterRun
         if (cluster is null)
         {
             var (system, gateway) = InProcessCluster.Get();
-            return display.Follow(
-                UntilStopped(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout), system));
+            return Follow(system, gateway, model, job, display);
         }
 
         var settings = NodeChecks.Load();
@@ -38,15 +37,19 @@ public static class ClusterRun
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
-            var gateway = JobClient.Gateway(system, settings, cluster);
-            return display.Follow(
-                UntilStopped(JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout), system));
+            return Follow(system, JobClient.Gateway(system, settings, cluster), model, job, display);
         }
         finally
         {
             host.StopAsync().GetAwaiter().GetResult();
         }
     }
+
+    private static IJobMessage Follow(
+        ActorSystem system, ICanTell gateway, NeuralOdeModel model, JobSettings job, ProgressDisplay display) =>
+        display.Follow(UntilStopped(
+            JobClient.RunAsync(system, gateway, model, job, display.Report, AcceptTimeout, silent: display.Silent),
+            system));
 
     // SIGINT and SIGTERM end the process at once (Interruption); the node can still stop for other reasons.
     private static async Task<IJobMessage> UntilStopped(Task<IJobMessage> outcome, ActorSystem system)

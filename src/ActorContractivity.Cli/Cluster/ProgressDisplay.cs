@@ -13,6 +13,7 @@ public sealed class ProgressDisplay
     private readonly TextWriter? _plain;
     private readonly IAnsiConsole? _terminal;
     private JobProgress? _latest;
+    private string? _silence;
     private JobProgress? _written;
     private DateTime _writtenAt = DateTime.MinValue;
 
@@ -45,6 +46,7 @@ public sealed class ProgressDisplay
     /// <summary>Takes a progress report (from an actor thread).</summary>
     public void Report(JobProgress progress)
     {
+        Volatile.Write(ref _silence, null);
         Volatile.Write(ref _latest, progress);
         if (_plain is null)
         {
@@ -65,6 +67,28 @@ public sealed class ProgressDisplay
         }
     }
 
+    /// <summary>
+    /// Says that the job has sent nothing for <paramref name="quiet"/> (from an actor thread): a plain line, or the
+    /// live line until the next report.
+    /// </summary>
+    public void Silent(TimeSpan quiet)
+    {
+        var seconds = quiet.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
+        var line = $"no news of the job for {seconds} s: its coordinator node may be down or overloaded; "
+            + "waiting (the job resumes when a coordinator node returns with its data directory; Ctrl-C leaves the "
+            + "job to the cluster)";
+        Volatile.Write(ref _silence, line);
+        if (_plain is null)
+        {
+            return;
+        }
+
+        lock (_plain)
+        {
+            _plain.WriteLine(line);
+        }
+    }
+
     /// <summary>Waits for the job's outcome, updating the live line meanwhile.</summary>
     public IJobMessage Follow(Task<IJobMessage> outcome)
     {
@@ -77,7 +101,11 @@ public sealed class ProgressDisplay
         {
             while (!outcome.Wait(TimeSpan.FromMilliseconds(100)))
             {
-                if (Volatile.Read(ref _latest) is { } latest)
+                if (Volatile.Read(ref _silence) is { } silence)
+                {
+                    context.Status(Markup.Escape(silence));
+                }
+                else if (Volatile.Read(ref _latest) is { } latest)
                 {
                     context.Status(Markup.Escape(Describe(latest)));
                 }

@@ -12,7 +12,7 @@ namespace ActorContractivity.Cli.Cluster;
 
 /// <summary>
 /// <c>actorcontractivity status [--cluster HOST:PORT] [JOB]</c>: the members and jobs of a cluster. Exit codes: 0
-/// shown, 1 the job asked for is not known (no such job, or no job manager answered), 2 bad usage or no node answered.
+/// shown, 1 no job manager answered or the job asked for is not on the cluster, 2 bad usage or no node answered.
 /// </summary>
 public static class StatusCommand
 {
@@ -80,6 +80,13 @@ public static class StatusCommand
                 return NoSuchJob;
             }
 
+            if (status.LiveWorkers < 0)
+            {
+                error.WriteLine($"--cluster: no job manager answered at {address}, so its jobs cannot be listed "
+                    + "(a coordinator node may be down or still starting)");
+                return NoSuchJob;
+            }
+
             return CliApplication.Found;
         }
         catch (AskTimeoutException)
@@ -100,7 +107,8 @@ public static class StatusCommand
             output.WriteLine($"  {member.Address}  {member.Status}  [{string.Join(',', member.Roles)}]");
         }
 
-        output.WriteLine(jobId is null ? $"jobs: {status.Jobs.Count}" : $"jobs with id '{jobId}': {status.Jobs.Count}");
+        var count = status.LiveWorkers < 0 && status.Jobs.Count == 0 ? "unknown" : $"{status.Jobs.Count}";
+        output.WriteLine(jobId is null ? $"jobs: {count}" : $"jobs with id '{jobId}': {count}");
         foreach (var job in status.Jobs)
         {
             var detail = job.State switch

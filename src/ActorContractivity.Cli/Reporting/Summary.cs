@@ -76,17 +76,23 @@ public static class Summary
                     ? $"; branch and bound proved {end} = {F(answer.BracketHigh!.Value)}, the bound alone "
                       + $"{end} = {F(proof.SafeEnd)}"
                     : "")
-                + (answer.BranchAndBound is { Complete: false } search
-                    ? $"; branch and bound ran out of budget with {F(100 * search.ClosedFraction)}% of the patterns "
-                      + "of its last box checked"
-                    : ""),
+                + (answer.BranchAndBound is { Complete: false } search ? $"; {OutOfBudget(search)}" : ""),
             _ when answer.BranchAndBound is { Complete: false } search =>
-                $"estimate: the search found no breaking slope pattern in {interval}{limit}; branch and bound "
-                + $"ran out of budget with {F(100 * search.ClosedFraction)}% of the patterns checked",
+                $"estimate: the search found no breaking slope pattern in {interval}{limit}; {OutOfBudget(search)}",
             _ => $"estimate: the search found no breaking slope pattern in {interval}{limit}, but did not prove "
                  + "that none exists; a local search can miss the worst pattern",
         };
     }
+
+    /// <summary>How far branch and bound got before its budget ran out.</summary>
+    private static string OutOfBudget(BranchAndBoundSummary search) =>
+        search.Decisions == 0
+            ? "no budget was left for branch and bound"
+            : $"branch and bound's budget ran out after {Plural(search.Decisions, "decision")} "
+              + $"({Plural(search.Nodes, "node")})"
+              + (search.ClosedFraction < 1
+                  ? $", with {F(100 * search.ClosedFraction)}% of the patterns of its last box checked"
+                  : "");
 
     private static string Pattern(CertifyReport report)
     {

@@ -11,12 +11,18 @@ namespace ActorContractivity.Cluster.Client;
 /// the hash of its data), sends the chunks of data the cluster's store asks for, resubmits until the job is
 /// accepted (the job manager may be moving), asks again to watch every few seconds (so a coordinator that restarted
 /// elsewhere keeps reporting), passes progress on, and ends with the job's outcome. It watches the gateway's node:
-/// when that node stops or is lost, the run ends with a <see cref="NodeLostException"/> instead of waiting on.
+/// when that node stops or is lost, the run ends with a <see cref="NodeLostException"/> instead of waiting on. A
+/// running job's coordinator answers every watch request with its progress, so an accepted job that sends nothing for
+/// <see cref="SilenceNotice"/> has lost its coordinator (or its node is overloaded): the run says so once, through
+/// its <c>silent</c> callback, and waits on, since the job resumes when a coordinator node returns with its data.
 /// </summary>
 public static class JobClient
 {
     /// <summary>How often the watcher repeats its submission or its watch request.</summary>
     public static readonly TimeSpan RepeatEvery = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an accepted job may send nothing before the run says so.</summary>
+    public static readonly TimeSpan SilenceNotice = TimeSpan.FromSeconds(30);
 
     /// <summary>The gateway of the node at HOST:PORT.</summary>
     public static ActorSelection Gateway(ActorSystem system, ContractivitySettings settings, string hostPort) =>
@@ -27,17 +33,20 @@ public static class JobClient
     /// <summary>
     /// Runs a job and returns its outcome: <see cref="JobCompleted"/>, <see cref="JobFailed"/> or
     /// <see cref="JobRejected"/>; the task fails with a <see cref="TimeoutException"/> when the job is not accepted
-    /// within <paramref name="acceptTimeout"/>. <paramref name="progress"/> is called from an actor thread.
+    /// within <paramref name="acceptTimeout"/>. <paramref name="progress"/> is called from an actor thread, and so is
+    /// <paramref name="silent"/>, with the time since the job last sent anything, once per silence of
+    /// <see cref="SilenceNotice"/> or more.
     /// </summary>
     public static Task<IJobMessage> RunAsync(
         ActorSystem system, ICanTell gateway, NeuralOdeModel model, JobSettings settings, Action<JobProgress> progress,
-        TimeSpan acceptTimeout, string? jobId = null)
+        TimeSpan acceptTimeout, string? jobId = null, Action<TimeSpan>? silent = null)
     {
         var outcome = new TaskCompletionSource<IJobMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         var id = jobId ?? Guid.NewGuid().ToString("N")[..12];
         var data = ModelCodec.ToJobData(model);
         var deadline = DateTime.UtcNow + acceptTimeout;
-        system.ActorOf(Props.Create(() => new Watcher(gateway, id, settings, data, progress, outcome, deadline)));
+        system.ActorOf(Props.Create(
+            () => new Watcher(gateway, id, settings, data, progress, silent, outcome, deadline)));
         return outcome.Task;
     }
 
@@ -54,10 +63,12 @@ public static class JobClient
         private bool _accepted;
         private bool _watching;
         private DateTime _lastChunk = DateTime.MinValue;
+        private DateTime _lastNews = DateTime.UtcNow;
+        private bool _toldSilent;
 
         public Watcher(
             ICanTell gateway, string jobId, JobSettings settings, JobData data, Action<JobProgress> progress,
-            TaskCompletionSource<IJobMessage> outcome, DateTime acceptBy)
+            Action<TimeSpan>? silent, TaskCompletionSource<IJobMessage> outcome, DateTime acceptBy)
         {
             var submit = new SubmitJob(jobId, settings, data.Hash, data.Model.LongLength, Self);
             var count = JobDataStorage.ChunkCount(data.Model.LongLength);
@@ -68,6 +79,13 @@ public static class JobClient
                     outcome.TrySetException(new TimeoutException("no cluster accepted the job"));
                     Context.Stop(Self);
                     return;
+                }
+
+                var quiet = DateTime.UtcNow - _lastNews;
+                if (_accepted && !_toldSilent && quiet >= SilenceNotice)
+                {
+                    _toldSilent = true;
+                    silent?.Invoke(quiet);
                 }
 
                 // The gateway may not be up yet when the watcher starts: it is identified (to be watched) until it is.
@@ -85,10 +103,15 @@ public static class JobClient
             Receive<SendJobData>(send => send.Hash == data.Hash && send.Chunk >= 0 && send.Chunk < count, send =>
             {
                 _lastChunk = DateTime.UtcNow;
+                News();
                 gateway.Tell(new JobDataChunk(jobId, data.Hash, send.Chunk, count,
                     JobDataStorage.Slice(data.Model, send.Chunk).ToArray(), null), Self);
             });
-            Receive<JobAccepted>(_ => _accepted = true);
+            Receive<JobAccepted>(_ =>
+            {
+                _accepted = true;
+                News();
+            });
             Receive<ActorIdentity>(identity =>
             {
                 if (identity.Subject is { } node && !_watching)
@@ -102,7 +125,11 @@ public static class JobClient
                 outcome.TrySetException(new NodeLostException());
                 Context.Stop(Self);
             });
-            Receive<JobProgress>(progress);
+            Receive<JobProgress>(report =>
+            {
+                News();
+                progress(report);
+            });
             Receive<JobCompleted>(done => Finish(outcome, done));
             Receive<JobFailed>(failed => Finish(outcome, failed));
             Receive<JobRejected>(rejected => Finish(outcome, rejected));
@@ -113,6 +140,12 @@ public static class JobClient
         public ITimerScheduler Timers { get; set; } = null!;
 
         protected override void PreStart() => Timers.StartPeriodicTimer("repeat", Repeat.Instance, RepeatEvery);
+
+        private void News()
+        {
+            _lastNews = DateTime.UtcNow;
+            _toldSilent = false;
+        }
 
         private void Finish(TaskCompletionSource<IJobMessage> outcome, IJobMessage message)
         {

@@ -223,7 +223,7 @@ public sealed class CertifyWork
             .Select(s => PartitionedDecision.Incumbent(decide.Witness, s, lower, upper)).ToArray();
         Initial = Enumerable.Range(0, samples)
             .Select(s => Track(new SplitTask($"{_prefix}/split/{s}", s, decide.Theta, _incumbents[s],
-                decide.MaxSeconds, Until(decide.MaxSeconds), decide.MaxNodes), s, -1))
+                decide.MaxSeconds, Until(decide.MaxSeconds), SampleNodes(decide, s)), s, -1))
             .ToArray();
     }
 
@@ -270,7 +270,7 @@ public sealed class CertifyWork
 
                 var decide = (DecideStep)Step;
                 var remaining = decide.MaxSeconds - seconds;
-                var nodes = PartitionedDecision.SubtreeNodes(decide.MaxNodes, part);
+                var nodes = PartitionedDecision.SubtreeNodes(SampleNodes(decide, key.Sample), part);
                 _subtrees += part.Open.Count;
                 return part.Open
                     .Select((subtree, i) => Track(new SubtreeTask($"{_prefix}/tree/{key.Sample}/{i}", key.Sample,
@@ -301,6 +301,10 @@ public sealed class CertifyWork
     /// </summary>
     private DateTime? Until(double maxSeconds) =>
         maxSeconds < 1e7 ? _started.AddSeconds(Math.Max(maxSeconds, 0)) : null;
+
+    /// <summary>The share of the decision's nodes the tree of <paramref name="sample"/> gets.</summary>
+    private long SampleNodes(DecideStep decide, int sample) =>
+        PartitionedDecision.SampleNodes(decide.MaxNodes, _run.Model.Samples.Count, sample);
 
     private TaskSpec Track(TaskSpec task, int sample, int subtree)
     {

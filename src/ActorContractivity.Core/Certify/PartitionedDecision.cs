@@ -68,6 +68,18 @@ public static class PartitionedDecision
             Seed: seed);
 
     /// <summary>
+    /// The nodes the tree of sample <paramref name="sample"/> (of <paramref name="samples"/>) gets when the decision
+    /// may use <paramref name="decisionNodes"/>: an even share, the first samples one more each until the remainder
+    /// is used up, so that the samples' trees can run at once and the decision still stays within its nodes. A
+    /// decision over S samples needs at least S nodes (every sample's root); with fewer, the samples left without
+    /// any stay undecided and so does the decision.
+    /// </summary>
+    public static long SampleNodes(long decisionNodes, int samples, int sample) =>
+        decisionNodes == long.MaxValue
+            ? decisionNodes
+            : Math.Max(decisionNodes, 0) / samples + (sample < Math.Max(decisionNodes, 0) % samples ? 1 : 0);
+
+    /// <summary>
     /// The nodes each subtree of a split gets when the sample's tree may use <paramref name="sampleNodes"/>: what the
     /// split left, shared evenly, so that the parts can run at once on any number of threads or nodes and still reach
     /// the decision of one thread (a subtree that needs more than its share stays open; the decision is then
@@ -180,8 +192,8 @@ public static class PartitionedDecision
     /// <summary>
     /// Decides the box of θ in this process: each sample's split, then its subtrees on up to
     /// <paramref name="maxDegreeOfParallelism"/> threads (−1 for all). The tally combines them in order, so the
-    /// decision and its counts are those of one thread walking the parts in turn. Each sample's tree gets the step's
-    /// nodes, as on a cluster, where the samples' splits run at once.
+    /// decision and its counts are those of one thread walking the parts in turn. Each sample's tree gets its share of
+    /// the step's nodes (<see cref="SampleNodes"/>), as on a cluster, where the samples' splits run at once.
     /// </summary>
     public static BoxDecision Decide(
         NeuralOdeModel model, IntervalQuestion question, DecideStep step, int seed, int maxDegreeOfParallelism = 1)
@@ -195,10 +207,11 @@ public static class PartitionedDecision
             var sample = model.Samples[s];
             var incumbent = Incumbent(step.Witness, s, lower, upper);
             var seconds = step.MaxSeconds - Seconds(clock);
+            var sampleNodes = SampleNodes(step.MaxNodes, model.Samples.Count, s);
             var split = Split(sample, question, step.Theta, seconds, seed, incumbent, maxDegreeOfParallelism,
-                step.MaxNodes);
+                sampleNodes);
             tally.Split(s, split);
-            var subtreeNodes = SubtreeNodes(step.MaxNodes, split);
+            var subtreeNodes = SubtreeNodes(sampleNodes, split);
             Parallel.For(0, split.Open.Count, parallel, (i, loop) =>
             {
                 // Once the parts walked so far decide, the remaining subtrees cannot change the outcome.

@@ -10,8 +10,9 @@ public abstract record CertifyStep;
 /// <summary>
 /// Decide (★) on the box of <paramref name="Theta"/> by branch and bound over every sample
 /// (<see cref="PartitionedDecision"/>), starting from <paramref name="Witness"/> as incumbent, within
-/// <paramref name="MaxSeconds"/> and <paramref name="MaxNodes"/> nodes per sample
-/// (<see cref="PartitionedDecision.SubtreeNodes"/> says how a sample's nodes are shared).
+/// <paramref name="MaxSeconds"/> and <paramref name="MaxNodes"/> nodes over all samples
+/// (<see cref="PartitionedDecision.SampleNodes"/> and <see cref="PartitionedDecision.SubtreeNodes"/> say how they
+/// are shared).
 /// </summary>
 public sealed record DecideStep(double Theta, WorstCase Witness, double MaxSeconds, long MaxNodes = long.MaxValue)
     : CertifyStep;

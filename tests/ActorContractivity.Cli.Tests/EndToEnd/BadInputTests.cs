@@ -94,6 +94,20 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_json_path_inside_a_file_exits_with_2_and_says_the_file_is_no_directory()
+    {
+        using var temp = new TempDirectory();
+        var file = Path.Combine(temp.Path, "afile");
+        File.WriteAllText(file, "kept");
+        var json = Path.Combine(file, "r.json");
+
+        var result = Cli.Run("certify", OneLayer, "--json", json);
+
+        AssertRefused(result, "--json: ", json, "is a file, not a directory");
+        Assert.Equal("kept", File.ReadAllText(file));
+    }
+
+    [Fact]
     public void A_json_path_that_is_a_directory_exits_with_2_and_leaves_the_directory_alone()
     {
         using var temp = new TempDirectory();

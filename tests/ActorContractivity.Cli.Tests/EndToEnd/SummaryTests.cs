@@ -99,6 +99,11 @@ public sealed partial class SummaryTests
         Assert.Equal(safeEnd, Number(root, "lower"));
         Assert.Contains($"so the best ℓ lies in [{G10(witnessEnd)}, {G10(safeEnd)}]; branch and bound proved "
             + $"ℓ = {G10(safeEnd)}, the bound alone ℓ = {G10(boundEnd)}", result.Stdout, StringComparison.Ordinal);
+        var search = Field(root, "branchAndBound");
+        var (decisions, nodes) = (search.GetProperty("decisions").GetInt32(), search.GetProperty("nodes").GetInt64());
+        Assert.InRange(nodes, 1, 40);
+        Assert.Contains($"; branch and bound's budget ran out after {decisions} decisions ({nodes} nodes)",
+            result.Stdout, StringComparison.Ordinal);
     }
 
     private static string G10(double value) => value.ToString("G10", CultureInfo.InvariantCulture);
