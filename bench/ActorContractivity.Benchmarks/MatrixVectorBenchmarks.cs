@@ -4,8 +4,8 @@ using BenchmarkDotNet.Attributes;
 namespace ActorContractivity.Benchmarks;
 
 /// <summary>
-/// The hot loop: y = A x (a dot product per row) and y = Aᵀ x (rows scaled by x and summed, four at a time), both from
-/// the one row-major layout.
+/// The hot loop: y = A x (a dot product per row) and y = Aᵀ x (rows scaled by x and summed, four at a time), both
+/// from the one row-major layout.
 /// </summary>
 [MemoryDiagnoser]
 public class MatrixVectorBenchmarks

@@ -66,8 +66,9 @@ if (args.Length > 0 && args[0] == "bracket")
                   new DecideStep(safeEnd, answer.Witness, double.PositiveInfinity), 0, -1).Outcome;
         Console.WriteLine($"n={n} seed={seed} starts={starts} status={answer.Status} "
             + $"nodes={answer.BranchAndBound?.Nodes} bracket=[{witnessEnd:G10}, {safeEnd:G10}] "
-            + $"width={safeEnd - witnessEnd:G4} in {seconds:F1} s; witness μ₂ 1e-6 below its end = {witnessValue:G6} "
-            + $"(> c: {witnessValue > question.C}); proof at the safe end: {proof}");
+            + $"width={safeEnd - witnessEnd:G4} in {seconds:F1} s; "
+            + $"witness μ₂ 1e-6 below its end = {witnessValue:G6} (> c: {witnessValue > question.C}); "
+            + $"proof at the safe end: {proof}");
     }
 
     return;
@@ -75,8 +76,9 @@ if (args.Length > 0 && args[0] == "bracket")
 
 if (args.Length > 0 && args[0] == "decide")
 {
-    // Branch and bound deciding μ₂ ≤ 0 on the box [θ, 1] of a random model (N:SEED, then the θ values) as certify
-    // decides it in process (the partitioned decision, all threads), from an 8-start witness, without a budget.
+    // Branch and bound deciding μ₂ ≤ 0 on the box [θ, 1] of a random model (N:SEED, then the θ values) as
+    // certify decides it in process (the partitioned decision, all threads), from an 8-start witness, without a
+    // budget.
     var parts = args[1].Split(':');
     var n = int.Parse(parts[0]);
     var model = Workloads.DenseRandom(n, parts.Length > 1 ? int.Parse(parts[1]) : 1);
@@ -109,8 +111,8 @@ if (args.Length > 0 && args[0] == "write")
 
 if (args.Length > 0 && args[0] == "gap")
 {
-    // Where a bracket's width comes from: at box [ℓ, 1] of a random model (N:SEED, then the ℓ values), the optimised
-    // bound with the top eigenvalues of its M(λ), against the best pattern of 8 to 4096 starts.
+    // Where a bracket's width comes from: at box [ℓ, 1] of a random model (N:SEED, then the ℓ values), the
+    // optimised bound with the top eigenvalues of its M(λ), against the best pattern of 8 to 4096 starts.
     var parts = args[1].Split(':');
     var n = int.Parse(parts[0]);
     var model = Workloads.DenseRandom(n, parts.Length > 1 ? int.Parse(parts[1]) : 1);

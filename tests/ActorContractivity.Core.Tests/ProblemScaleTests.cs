@@ -73,7 +73,9 @@ public class ProblemScaleTests
         Assert.Equal(largest / scale.Factor, scale.Model.Samples[0].Layers[0].RowMajorValues.ToArray().Max(Math.Abs));
     }
 
-    /// <summary>[[−1, 1], [0, −1]] times <paramref name="scale"/>: μ₂(DA) ≤ 0 exactly when d₂ ≥ d₁/4.</summary>
+    /// <summary>
+    /// [[−1, 1], [0, −1]] times <paramref name="scale"/>: μ₂(DA) ≤ 0 exactly when d₂ ≥ d₁/4.
+    /// </summary>
     private static NeuralOdeModel Triangular(double scale) =>
         NeuralOdeModel.OneLayer(Matrix.FromRowMajor(2, 2, [-scale, scale, 0, -scale]));
 

@@ -36,7 +36,8 @@ public static class CertifyCommand
         var fixedEnd = CommandLineValues.Number(
             "--fixed", "The fixed end: u when tuning ℓ, ℓ when tuning u.", 1.0);
         var limit = CommandLineValues.OptionalNumber(
-            "--limit", "The far end of the search range of the tuned end (default 0 for ℓ, 100·max(fixed, 1) for u).");
+            "--limit",
+            "The far end of the search range of the tuned end (default 0 for ℓ, 100·max(fixed, 1) for u).");
         var norm = new Option<string>("--norm")
         {
             Description = "The logarithmic norm.",

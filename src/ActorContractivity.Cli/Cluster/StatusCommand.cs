@@ -74,13 +74,13 @@ public static class StatusCommand
             Write(output, status, jobId);
             if (jobId is not null && status.Jobs.Count == 0)
             {
-                error.WriteLine(status.LiveWorkers < 0
+                error.WriteLine(NoManager(status)
                     ? $"JOB: no job manager answered at {address}, so job '{jobId}' cannot be shown"
                     : $"JOB: the cluster at {address} has no job '{jobId}'");
                 return NoSuchJob;
             }
 
-            if (status.LiveWorkers < 0)
+            if (NoManager(status))
             {
                 error.WriteLine($"--cluster: no job manager answered at {address}, so its jobs cannot be listed "
                     + "(a coordinator node may be down or still starting)");
@@ -96,18 +96,21 @@ public static class StatusCommand
         }
     }
 
+    /// <summary>Whether no job manager answered the gateway (it then reports −1 live workers).</summary>
+    private static bool NoManager(ClusterStatus status) => status.LiveWorkers < 0;
+
     /// <summary>The members, then the jobs: all of them, or those with the id asked for.</summary>
     private static void Write(TextWriter output, ClusterStatus status, string? jobId)
     {
         var culture = CultureInfo.InvariantCulture;
-        var workers = status.LiveWorkers < 0 ? "unknown (no job manager answered)" : $"{status.LiveWorkers}";
+        var workers = NoManager(status) ? "unknown (no job manager answered)" : $"{status.LiveWorkers}";
         output.WriteLine($"members: {status.Members.Count}, live workers: {workers}");
         foreach (var member in status.Members)
         {
             output.WriteLine($"  {member.Address}  {member.Status}  [{string.Join(',', member.Roles)}]");
         }
 
-        var count = status.LiveWorkers < 0 && status.Jobs.Count == 0 ? "unknown" : $"{status.Jobs.Count}";
+        var count = NoManager(status) && status.Jobs.Count == 0 ? "unknown" : $"{status.Jobs.Count}";
         output.WriteLine(jobId is null ? $"jobs: {count}" : $"jobs with id '{jobId}': {count}");
         foreach (var job in status.Jobs)
         {

@@ -321,9 +321,9 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         _queue.Clear();
         foreach (var task in queued)
         {
-            if (WholeOn(task.Sample) is { } node)
+            if (Whole(task.Sample) is { } whole)
             {
-                _hosts.Enqueue(node, task);
+                _hosts.Enqueue(whole.Node, task);
             }
             else
             {
@@ -334,11 +334,11 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         Pump();
     }
 
-    /// <summary>The node holding all of a sample's layers, or null when they are split over several.</summary>
-    private string? WholeOn(int sample)
+    /// <summary>Where a sample held whole (one piece) is placed; null when its layers are split.</summary>
+    private Placed? Whole(int sample)
     {
         var pieces = _pieces.Where(p => p.Key.Sample == sample).Take(2).ToArray();
-        return pieces.Length == 1 ? pieces[0].Value.Node : null;
+        return pieces.Length == 1 ? pieces[0].Value : null;
     }
 
     /// <summary>
@@ -355,9 +355,9 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         var now = DateTime.UtcNow;
         foreach (var task in _hosts.TakenLongerThan(AskAgainAfter, now))
         {
-            if (WholeOn(task.Sample) is { } owner)
+            if (Whole(task.Sample) is { } owner)
             {
-                _hosts.EnqueueFirst(owner, task);
+                _hosts.EnqueueFirst(owner.Node, task);
             }
             else
             {
@@ -368,8 +368,8 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
         var (send, copy) = _hosts.Next(now);
         foreach (var (node, task) in send)
         {
-            var shard = WholeOn(task.Sample) == node
-                ? _pieces.First(p => p.Key.Sample == task.Sample).Value.Shard!
+            var shard = Whole(task.Sample) is { } whole && whole.Node == node
+                ? whole.Shard!
                 : _copies[(task.Sample, node)];
             var run = ++_runs;
             shard.Tell(new SolveOnShard(_jobId, task.TaskId, run, task.Lower, task.Upper, task.Warm));
@@ -464,11 +464,16 @@ public sealed class LayerShards : ReceiveActor, IWithTimers
     /// <summary>A shard stopped: if its node is gone the layers are placed again, else it is built again.</summary>
     private void ShardGone(Terminated terminated)
     {
-        foreach (var copy in _copies.Where(c => Equals(c.Value, terminated.ActorRef)).ToArray())
+        var copies = _copies.Where(c => Equals(c.Value, terminated.ActorRef)).Select(c => c.Key).ToArray();
+        foreach (var copy in copies)
         {
-            _copies.Remove(copy.Key);
-            _copiesAsked.Remove(copy.Key);
-            _hosts.Drop(copy.Key.Node, copy.Key.Sample);
+            _copies.Remove(copy);
+            _copiesAsked.Remove(copy);
+            _hosts.Drop(copy.Node, copy.Sample);
+        }
+
+        if (copies.Length > 0)
+        {
             Restart(r => r.Shards.Contains(terminated.ActorRef));
         }
 

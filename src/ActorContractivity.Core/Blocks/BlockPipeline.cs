@@ -4,8 +4,8 @@ namespace ActorContractivity.Core.Blocks;
 
 /// <summary>
 /// A sample's layers A_1 … A_k split into consecutive blocks (DESIGN §2.2): the product with J is the pipeline
-/// block 1 → block 2 → … → block B, the product with Jᵀ the reverse one, and only vectors of layer width travel
-/// between blocks. The blocks may be local (<see cref="LayerBlock"/>) or stand for blocks held elsewhere.
+/// block 1 → block 2 → … → block B, the product with Jᵀ the reverse one, and only vectors of layer width
+/// travel between blocks. The blocks may be local (<see cref="LayerBlock"/>) or stand for blocks held elsewhere.
 /// </summary>
 public sealed class BlockPipeline
 {

@@ -56,10 +56,14 @@ public interface ILayerBlock
     /// <summary>Forgets a climb.</summary>
     void Close(int climb);
 
-    /// <summary>result = D_{f+m} A_{f+m} ⋯ D_{f+1} A_{f+1} x at the trial slopes; keeps the pre-activations.</summary>
+    /// <summary>
+    /// result = D_{f+m} A_{f+m} ⋯ D_{f+1} A_{f+1} x at the trial slopes; keeps the pre-activations.
+    /// </summary>
     void Forward(int climb, ReadOnlySpan<double> x, Span<double> result);
 
-    /// <summary>result = A_{f+1}ᵀ D_{f+1} ⋯ A_{f+m}ᵀ D_{f+m} y at the trial slopes; keeps the co-states.</summary>
+    /// <summary>
+    /// result = A_{f+1}ᵀ D_{f+1} ⋯ A_{f+m}ᵀ D_{f+m} y at the trial slopes; keeps the co-states.
+    /// </summary>
     void Backward(int climb, ReadOnlySpan<double> y, Span<double> result);
 
     /// <summary>

@@ -194,8 +194,8 @@ public sealed class LayerBlock : ILayerBlock
 
     /// <summary>
     /// For a one-layer flow, the Rayleigh–Ritz value of the flipped Sym(D'A) on span{x, e_i}: a lower bound on its
-    /// λ_max (Courant–Fischer) that costs O(1) per slope, because Sym(D'A) − Sym(DA) = δ (e_i a_iᵀ + a_i e_iᵀ)/2
-    /// touches only row and column i.
+    /// λ_max (Courant–Fischer) that costs O(1) per slope, because the change
+    /// Sym(D'A) − Sym(DA) = δ (e_i a_iᵀ + a_i e_iᵀ)/2 touches only row and column i.
     /// </summary>
     private double[] RayleighRitzPromise(ClimbState state, double lambda, ReadOnlySpan<double> x)
     {

@@ -8,12 +8,14 @@ namespace ActorContractivity.Core.Certify;
 /// The certified upper bound on the worst case of one layer over a box of slopes (DESIGN §1.5, a matrix cube with
 /// rank-two pieces). Write Sym(DA) = Σ_i d_i S_i with S_i = (e_i a_iᵀ + a_i e_iᵀ)/2 (a_i: row i of A) and let each
 /// slope be d_i = c_i + δ_i with |δ_i| ≤ r_i (r_i = 0 for slopes fixed at c_i). For any λ_i &gt; 0,
-/// ±(pqᵀ + qpᵀ) ⪯ λ ppᵀ + λ⁻¹ qqᵀ gives δ_i S_i ⪯ ½ r_i (λ_i e_i e_iᵀ + λ_i⁻¹ a_i a_iᵀ), so for every D in the box
+/// ±(pqᵀ + qpᵀ) ⪯ λ ppᵀ + λ⁻¹ qqᵀ gives δ_i S_i ⪯ ½ r_i (λ_i e_i e_iᵀ + λ_i⁻¹ a_i a_iᵀ),
+/// so for every D in the box
 ///
 ///     Sym(DA) ⪯ M(λ) := Sym(CA) + ½ R Λ + ½ Aᵀ R Λ⁻¹ A,     U(λ) := λ_max(M(λ)) ≥ max_D μ₂(DA).
 ///
-/// U is convex in s = log λ, with ∂U/∂s_i = ½ r_i (λ_i v_i² − (a_iᵀ v)² / λ_i) at the top eigenvector v. A product
-/// with M(λ) costs one product with A and one with Aᵀ: M x = ½ C(Ax) + ½ Aᵀ(Cx + RΛ⁻¹(Ax)) + ½ RΛ x.
+/// U is convex in s = log λ, with ∂U/∂s_i = ½ r_i (λ_i v_i² − (a_iᵀ v)² / λ_i) at the top eigenvector v.
+/// A product with M(λ) costs one product with A and one with Aᵀ:
+/// M x = ½ C(Ax) + ½ Aᵀ(Cx + RΛ⁻¹(Ax)) + ½ RΛ x.
 /// </summary>
 public sealed class MatrixCubeBound
 {
@@ -59,7 +61,9 @@ public sealed class MatrixCubeBound
     /// <summary>The dimension n.</summary>
     public int Dimension => _a.Rows;
 
-    /// <summary>The starting multipliers λ_i = ‖a_i‖₂, which balance the two rank-one terms for a flat v.</summary>
+    /// <summary>
+    /// The starting multipliers λ_i = ‖a_i‖₂, which balance the two rank-one terms for a flat v.
+    /// </summary>
     public double[] InitialMultipliers()
     {
         var lambda = new double[Dimension];
@@ -109,10 +113,11 @@ public sealed class MatrixCubeBound
     /// <summary>
     /// U is the largest eigenvalue of M(λ) and is not differentiable where that eigenvalue is multiple — which is
     /// where its minimum usually lies, so descent on U itself stalls early. This minimises instead the soft
-    /// maximum f_τ(s) = τ log Σ_q exp(μ_q(M)/τ) over all eigenvalues μ_q of the dense M(λ), s = log λ: smooth and
-    /// convex, with U ≤ f_τ ≤ U + τ log n and ∂f_τ/∂s_i = Σ_q p_q ½ r_i (λ_i v_qi² − (a_iᵀ v_q)²/λ_i), p the soft-max
-    /// weights. τ shrinks geometrically from a hundredth of the spectrum's scale; each stage is an L-BFGS run warm
-    /// started from the previous one. The λ with the smallest true U seen is returned, also when
+    /// maximum f_τ(s) = τ log Σ_q exp(μ_q(M)/τ) over all eigenvalues μ_q of the dense M(λ), s = log λ: smooth
+    /// and convex, with U ≤ f_τ ≤ U + τ log n and
+    /// ∂f_τ/∂s_i = Σ_q p_q ½ r_i (λ_i v_qi² − (a_iᵀ v_q)²/λ_i), p the soft-max weights. τ shrinks
+    /// geometrically from a hundredth of the spectrum's scale; each stage is an L-BFGS run warm started from the
+    /// previous one. The λ with the smallest true U seen is returned, also when
     /// <paramref name="deadline"/> passes (it is checked before every eigendecomposition after the first).
     /// </summary>
     public (double Value, double[] Lambda) MinimiseSmoothed(
@@ -377,8 +382,8 @@ public sealed class MatrixCubeBound
     /// A rigorous check that λ_max(M(λ)) &lt; t in floating point. M(λ) is formed densely (O(n³)) as M̃ with
     /// entrywise error at most γ · |M|, bounded in the 2-norm by γ times the largest row sum of |M|, which is
     /// computable in O(n²) without forming |A|ᵀ|A|. Then a Cholesky factorisation of H = (t − δ)I − M̃ is
-    /// attempted; if it succeeds, H + ΔH = R̂ᵀR̂ with ‖ΔH‖₂ ≤ γ_{n+1} trace(R̂ᵀR̂) (Demmel), so H is positive
-    /// definite once δ covers both errors. Success proves the bound; failure proves nothing.
+    /// attempted; if it succeeds, H + ΔH = R̂ᵀR̂ with ‖ΔH‖₂ ≤ γ_{n+1} trace(R̂ᵀR̂) (Demmel), so H is
+    /// positive definite once δ covers both errors. Success proves the bound; failure proves nothing.
     /// </summary>
     public bool ProvesBelow(double[] lambda, double t)
     {

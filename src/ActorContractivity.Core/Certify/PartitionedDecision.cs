@@ -74,10 +74,16 @@ public static class PartitionedDecision
     /// decision over S samples needs at least S nodes (every sample's root); with fewer, the samples left without
     /// any stay undecided and so does the decision.
     /// </summary>
-    public static long SampleNodes(long decisionNodes, int samples, int sample) =>
-        decisionNodes == long.MaxValue
-            ? decisionNodes
-            : Math.Max(decisionNodes, 0) / samples + (sample < Math.Max(decisionNodes, 0) % samples ? 1 : 0);
+    public static long SampleNodes(long decisionNodes, int samples, int sample)
+    {
+        if (decisionNodes == long.MaxValue)
+        {
+            return decisionNodes;
+        }
+
+        var nodes = Math.Max(decisionNodes, 0);
+        return nodes / samples + (sample < nodes % samples ? 1 : 0);
+    }
 
     /// <summary>
     /// The nodes each subtree of a split gets when the sample's tree may use <paramref name="sampleNodes"/>: what the

@@ -108,8 +108,8 @@ public sealed class Matrix
     }
 
     /// <summary>
-    /// y = Aᵀ x, as the rows scaled by the entries of x and summed, four rows at a time so that y is loaded and stored
-    /// once per four rows. <paramref name="x"/> and <paramref name="y"/> must not overlap.
+    /// y = Aᵀ x, as the rows scaled by the entries of x and summed, four rows at a time so that y is loaded and
+    /// stored once per four rows. <paramref name="x"/> and <paramref name="y"/> must not overlap.
     /// </summary>
     public void MultiplyTransposed(ReadOnlySpan<double> x, Span<double> y)
     {

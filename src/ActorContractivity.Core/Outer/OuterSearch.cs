@@ -107,9 +107,9 @@ public sealed record OuterSearch
     };
 
     /// <summary>The state after the worst case of <see cref="Box"/> became known.</summary>
-    /// <exception cref="InvalidOperationException">The worst case's log-norm is NaN, +∞, or −∞ for the flow (only a
-    /// discrete step whose I + h·D·J is zero has μ = −∞): such a value says nothing about μ ≤ c, and reading it
-    /// either way could prove what is false.</exception>
+    /// <exception cref="InvalidOperationException">The worst case's log-norm is NaN, +∞, or −∞ for the flow (only
+    /// a discrete step whose I + h·D·J is zero has μ = −∞): such a value says nothing about μ ≤ c, and
+    /// reading it either way could prove what is false.</exception>
     public OuterSearch Advance(WorstCase evaluation)
     {
         var c = Question.C;

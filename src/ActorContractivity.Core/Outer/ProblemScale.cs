@@ -6,15 +6,15 @@ namespace ActorContractivity.Core.Outer;
 /// Brings a flow question to unit scale. The solvers decide with absolute margins (eigen-solver tolerances, the
 /// bound's proof margin, polish thresholds) that are right for log-norms of order one; a model whose weights are
 /// 1e-10 or 1e10 would otherwise be decided by rounding noise, and slopes of 1e308 would overflow every product.
-/// Since μ(αM) = α μ(M) for α &gt; 0, φ_J(θ) ≤ c ⇔ φ_{J/S}(θ) ≤ c/S: dividing the first layer of every sample by
-/// 2^q and c by S asks the same question. When every sample has the same number k of layers, the slopes are
-/// brought to unit scale as well: D·J with D = 2^p D′ is 2^{kp} D′·J, so the box [ℓ, u] becomes [ℓ, u]/2^p and
-/// S = 2^{kp+q}. Every log-norm of the answer is S times the scaled one and every slope 2^p times. Both are powers
-/// of two, so the scaling is exact in floating point; a scaling that would not be exact (weights, c or the slope
-/// range pushed into subnormal numbers or overflow) is not made, and <see cref="IntervalSolver.ScaleProblem"/> then
-/// refuses the question as outside the range the solvers compute in. Models within a factor
-/// <see cref="DeadZone"/> of unit scale are left untouched (S = 1), so their answers do not change by a bit. The
-/// discrete step needs nothing: ‖I + hDJ‖ is already relative to 1.
+/// Since μ(αM) = α μ(M) for α &gt; 0, φ_J(θ) ≤ c ⇔ φ_{J/S}(θ) ≤ c/S: dividing the first layer of every
+/// sample by 2^q and c by S asks the same question. When every sample has the same number k of layers, the slopes
+/// are brought to unit scale as well: D·J with D = 2^p D′ is 2^{kp} D′·J, so the box [ℓ, u] becomes
+/// [ℓ, u]/2^p and S = 2^{kp+q}. Every log-norm of the answer is S times the scaled one and every slope 2^p times.
+/// Both are powers of two, so the scaling is exact in floating point; a scaling that would not be exact (weights, c
+/// or the slope range pushed into subnormal numbers or overflow) is not made, and
+/// <see cref="IntervalSolver.ScaleProblem"/> then refuses the question as outside the range the solvers compute in.
+/// Models within a factor <see cref="DeadZone"/> of unit scale are left untouched (S = 1), so their answers do not
+/// change by a bit. The discrete step needs nothing: ‖I + hDJ‖ is already relative to 1.
 /// </summary>
 public sealed class ProblemScale
 {

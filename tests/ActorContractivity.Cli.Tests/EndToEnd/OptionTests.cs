@@ -16,7 +16,9 @@ public sealed class OptionTests
     /// <summary>ℓ* of one_layer_2 for c = 0 and the box [ℓ, 1] (expected.json).</summary>
     private const double OneLayer2Lower = 0.44035902724863263;
 
-    /// <summary>Diagonally dominant: row sums r = (−1.2, −0.5, −2.5), column sums (−1.4, −0.2, −2.6).</summary>
+    /// <summary>
+    /// Diagonally dominant: row sums r = (−1.2, −0.5, −2.5), column sums (−1.4, −0.2, −2.6).
+    /// </summary>
     private const string Dominant = "-2,0.5,-0.3\n0.4,-1,0.1\n-0.2,0.3,-3\n";
 
     /// <summary>The same with a row of positive weight: r = (−0.7, 0.9, −1.8).</summary>
@@ -27,7 +29,8 @@ public sealed class OptionTests
     [Fact]
     public void Tuning_the_upper_end_from_a_fixed_lower_end_gives_the_answer_homogeneity_predicts()
     {
-        // For c = 0, μ₂(D·A) ≤ 0 on [ℓ, u] iff it holds on [ℓ/u, 1], so u* = 0.5 / ℓ* for the fixed ℓ = 0.5.
+        // For c = 0, μ₂(D·A) ≤ 0 on [ℓ, u] iff it holds on [ℓ/u, 1], so u* = 0.5 / ℓ* for the
+        // fixed ℓ = 0.5.
         using var temp = new TempDirectory();
         var (result, report) = Certify(temp, OneLayer2, "--tune", "upper", "--fixed", "0.5", "--c", "0");
 
@@ -137,7 +140,8 @@ public sealed class OptionTests
     [Fact]
     public void The_closed_forms_of_the_dominant_matrix_are_the_hand_derived_numbers()
     {
-        // Guards the test's own closed form: r = (−1.2, −0.5, −2.5), s = (0.6, 0.8, 0.4), diagonal (−2, −1, −3).
+        // Guards the test's own closed form: r = (−1.2, −0.5, −2.5), s = (0.6, 0.8, 0.4),
+        // diagonal (−2, −1, −3).
         var a = new[,] { { -2, 0.5, -0.3 }, { 0.4, -1, 0.1 }, { -0.2, 0.3, -3 } };
         Assert.Equal(0.2, ClosedForm.Of(a, "inf", -0.1).Lower, 12);
         Assert.Equal(0.0, ClosedForm.Of(a, "inf", 0.0).Lower, 12);
@@ -437,11 +441,11 @@ public sealed class OptionTests
 
     /// <summary>
     /// The exact answer for μ∞ or μ₁, box [ℓ, 1], tuning ℓ over [0, 1], with D·A for D = diag(d), d ≥ 0.
-    /// μ∞: row i of D·A contributes d_i r_i with r_i = a_ii + Σ_{j≠i} |a_ij|, so φ(ℓ) = max_i max(ℓ r_i, r_i):
-    /// feasible iff max r_i ≤ c, and then ℓ* = max(0, max over r_i &lt; 0 of c / r_i).
+    /// μ∞: row i of D·A contributes d_i r_i with r_i = a_ii + Σ_{j≠i} |a_ij|, so φ(ℓ) = max_i max(ℓ r_i,
+    /// r_i): feasible iff max r_i ≤ c, and then ℓ* = max(0, max over r_i &lt; 0 of c / r_i).
     /// μ₁: column j contributes d_j a_jj + Σ_{i≠j} d_i |a_ij|, worst with the other slopes at 1, so
-    /// φ(ℓ) = max_j max(ℓ a_jj + s_j, a_jj + s_j) with s_j = Σ_{i≠j} |a_ij|: feasible iff max_j (a_jj + s_j) ≤ c,
-    /// and then ℓ* = max(0, max over a_jj &lt; 0 of (c − s_j) / a_jj).
+    /// φ(ℓ) = max_j max(ℓ a_jj + s_j, a_jj + s_j) with s_j = Σ_{i≠j} |a_ij|: feasible iff max_j (a_jj + s_j)
+    /// ≤ c, and then ℓ* = max(0, max over a_jj &lt; 0 of (c − s_j) / a_jj).
     /// </summary>
     private sealed record ClosedForm(bool Feasible, double AtFixed, double Lower, bool ReachedLimit)
     {

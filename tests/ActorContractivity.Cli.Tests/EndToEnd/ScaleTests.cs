@@ -44,8 +44,8 @@ public sealed class ScaleTests
     public void Slopes_or_weights_near_the_ends_of_the_doubles_give_the_exact_answer(
         string weights, string option, string value, string end, double expected)
     {
-        // [[−w, w], [0, −w]]: μ₂(DA) ≤ 0 exactly when d₂ ≥ d₁/4. These used to be "proven" on the whole range
-        // (an infinite rescaling made the weights zero) or refused with "entry (0, 0) is -Infinity".
+        // [[−w, w], [0, −w]]: μ₂(DA) ≤ 0 exactly when d₂ ≥ d₁/4. These used to be "proven" on the whole
+        // range (an infinite rescaling made the weights zero) or refused with "entry (0, 0) is -Infinity".
         using var temp = new TempDirectory();
         var model = temp.Write("tiny.csv", $"-{weights},{weights}\n0,-{weights}\n");
         var json = Path.Combine(temp.Path, "report.json");
